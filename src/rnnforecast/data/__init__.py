@@ -1,0 +1,1 @@
+"""Loading, validation, windowing and transforms: everything between a file and a tensor."""

@@ -1,0 +1,113 @@
+"""Frequencies: infer them from timestamps, derive season lengths, continue the calendar.
+
+A series' time axis is either dates (``datetime64``) or an integer step index (as in the M4
+files). Integer indexes have frequency ``"int:<step>"``; dated series carry a pandas offset
+alias ("MS", "QS-JAN", "D", "h", ...).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+
+from rnnforecast.errors import DataError
+
+INT_PREFIX = "int:"
+
+# Season length by offset base name; the first matching prefix wins (order matters: "MS"
+# and "min" both start with "M"/"m" once case is ignored, so names are matched exactly).
+_SEASON_BY_BASE = {
+    "MS": 12, "ME": 12, "M": 12, "BMS": 12, "BME": 12, "SMS": 24, "SME": 24,
+    "QS": 4, "QE": 4, "Q": 4, "BQS": 4, "BQE": 4,
+    "YS": 1, "YE": 1, "Y": 1, "A": 1, "AS": 1, "BYS": 1, "BYE": 1,
+    "W": 52, "D": 7, "B": 5, "C": 5, "h": 24, "H": 24, "bh": 8,
+    "min": 60, "T": 60, "s": 60, "S": 60,
+}
+
+
+def is_integer_freq(freq: str) -> bool:
+    return freq.startswith(INT_PREFIX)
+
+
+def infer_frequency(ds: pd.Series | pd.Index | np.ndarray, series: str = "") -> str:
+    """The regular frequency of sorted, unique timestamps (missing steps allowed).
+
+    Missing timestamps do not prevent inference (the most common spacing wins), so that the
+    caller can report exactly which timestamps are missing. Raises `DataError` when no
+    regular frequency explains the timestamps.
+    """
+    where = f" in series '{series}'" if series else ""
+    values = pd.Index(ds)
+    if len(values) < 2:
+        raise DataError(
+            f"cannot infer a frequency from {len(values)} timestamp(s){where}: "
+            "a series needs at least two points"
+        )
+    if pd.api.types.is_integer_dtype(values.dtype):
+        steps = np.diff(values.to_numpy())
+        step = int(Counter(steps.tolist()).most_common(1)[0][0])
+        step = int(np.gcd.reduce(steps)) if np.any(steps % step) else step
+        return f"{INT_PREFIX}{step}"
+    idx = pd.DatetimeIndex(values)
+    if len(idx) >= 3:
+        freq = pd.infer_freq(idx)
+        if freq is not None:
+            return str(freq)
+        # Missing steps: vote over runs of three consecutive points.
+        votes: Counter[str] = Counter()
+        for i in range(len(idx) - 2):
+            f = pd.infer_freq(idx[i : i + 3])
+            if f is not None:
+                votes[f] += 1
+        for candidate, _ in votes.most_common(3):
+            full = pd.date_range(idx[0], idx[-1], freq=candidate)
+            if idx.isin(full).all():
+                return str(candidate)
+    else:
+        delta = idx[1] - idx[0]
+        if idx[0].day == idx[1].day and delta.days >= 28:
+            months = (idx[1].year - idx[0].year) * 12 + idx[1].month - idx[0].month
+            if idx[0].day == 1:
+                return {1: "MS", 3: "QS", 12: "YS"}.get(months, f"{months}MS")
+            return f"{months}ME" if idx[0].is_month_end else f"{months}MS"
+        off = to_offset(pd.Timedelta(delta))
+        if off is not None:
+            return str(off.freqstr)
+    raise DataError(
+        f"cannot infer a regular frequency from the timestamps{where} "
+        f"(first ones: {', '.join(str(t.date()) for t in idx[:4])}); "
+        "use regularly spaced timestamps"
+    )
+
+
+def season_length_for(freq: str) -> int:
+    """The default seasonal period of a frequency: 12 monthly, 4 quarterly, 7 daily, 24 hourly,
+    52 weekly, 1 yearly and for integer indexes (no calendar to know a season from)."""
+    if is_integer_freq(freq):
+        return 1
+    offset = to_offset(freq)
+    base = offset.name.split("-")[0]
+    if offset.n != 1:
+        return 1
+    return _SEASON_BY_BASE.get(base, 1)
+
+
+def future_timestamps(last: object, freq: str, horizon: int) -> pd.Index:
+    """The `horizon` timestamps that follow `last` at frequency `freq`."""
+    if is_integer_freq(freq):
+        step = int(freq[len(INT_PREFIX):])
+        start = int(last)  # type: ignore[call-overload]
+        return pd.Index(start + step * np.arange(1, horizon + 1, dtype=np.int64))
+    rng = pd.date_range(start=pd.Timestamp(last), periods=horizon + 1, freq=freq)  # type: ignore[arg-type]
+    return pd.Index(rng[1:])
+
+
+def expected_timestamps(first: object, last: object, freq: str) -> pd.Index:
+    """Every timestamp from `first` to `last` at frequency `freq` (for finding gaps)."""
+    if is_integer_freq(freq):
+        step = int(freq[len(INT_PREFIX):])
+        return pd.Index(np.arange(int(first), int(last) + 1, step, dtype=np.int64))  # type: ignore[call-overload]
+    return pd.Index(pd.date_range(pd.Timestamp(first), pd.Timestamp(last), freq=freq))  # type: ignore[arg-type]

@@ -1,0 +1,374 @@
+"""Data in, validated once: CSV files, DataFrames, Series and arrays -> one long frame.
+
+The canonical frame has columns ``unique_id`` (str), ``ds`` (datetime64 or int64) and ``y``
+(float64), sorted by series then time, one row per timestamp, no gaps, no NaN, no inf.
+Everything downstream trusts it, so every check lives here and every failure is a
+`DataError` that names the file, the line or series, and what to do.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from rnnforecast.data.frequency import expected_timestamps, infer_frequency
+from rnnforecast.errors import DataError
+
+__all__ = ["FILL_METHODS", "read_series"]
+
+FillMethod = Literal["interpolate", "ffill", "zero"]
+FILL_METHODS = ("interpolate", "ffill", "zero")
+_LONG = ("unique_id", "ds", "y")
+_DATE_HINT = re.compile(r"date|time|month|year|day|week|period|^ds$|^t$|timestamp", re.I)
+_MISSING = {"", "nan", "na", "n/a", "null", "none", "-", "?"}
+_INT_RE = re.compile(r"^[+-]?\d+$")
+
+
+def read_series(
+    data: str | os.PathLike[str] | pd.DataFrame | pd.Series | np.ndarray,
+    *,
+    time_col: str | None = None,
+    value_col: str | None = None,
+    id_col: str | None = None,
+    fill: FillMethod | None = None,
+) -> pd.DataFrame:
+    """Read and validate one or many series into the canonical ``unique_id, ds, y`` frame.
+
+    Accepts a CSV path (any delimiter among , ; tab |), a long DataFrame (``unique_id, ds,
+    y``), a single-series DataFrame with one date-like and one numeric column whatever their
+    names (the value column's name becomes the ``unique_id``), a Series with a date or integer
+    index, or a 1-D array (integer steps, ``unique_id`` "series"). Unsorted rows are sorted.
+    NaN values and missing timestamps are errors unless ``fill`` says how to fill them.
+    """
+    if fill is not None and fill not in FILL_METHODS:
+        raise DataError(f"unknown fill method '{fill}': use one of {', '.join(FILL_METHODS)}")
+    source = ""
+    lines: np.ndarray | None = None
+    if isinstance(data, (str, os.PathLike)):
+        source = str(data)
+        frame, lines = _read_csv(Path(data))
+    elif isinstance(data, pd.DataFrame):
+        frame = data
+    elif isinstance(data, pd.Series):
+        frame = _from_series(data)
+    elif isinstance(data, np.ndarray) or isinstance(data, list):
+        frame = _from_array(np.asarray(data))
+    else:
+        raise DataError(
+            f"cannot read data of type {type(data).__name__}: "
+            "give a CSV path, a DataFrame, a Series or a 1-D array"
+        )
+    where = f"{source}: " if source else ""
+    if len(frame) == 0:
+        raise DataError(f"{where}no data rows (the input is empty or has only a header)")
+    long = _to_long(frame, time_col, value_col, id_col, where, lines)
+    return _validate(long, fill, where)
+
+
+# ---------------------------------------------------------------------------- CSV files
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    if not path.exists():
+        raise DataError(f"{path}: file not found")
+    if path.is_dir():
+        raise DataError(f"{path}: is a directory, expected a CSV file")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise DataError(f"{path}: the file is empty")
+    if b"\x00" in raw[:65536]:
+        raise DataError(f"{path}: binary content, not a CSV text file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"{path}: not UTF-8 text (undecodable byte at line {line}); "
+            "save the file as UTF-8"
+        ) from None
+    delimiter = _sniff_delimiter(text)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            skipinitialspace=True,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
+        raise DataError(f"{path}: not a readable CSV file ({first})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    lines = np.arange(len(frame)) + 2  # header is line 1
+    blank = (frame.apply(lambda c: c.str.strip()) == "").all(axis=1).to_numpy()
+    frame, lines = frame.loc[~blank].reset_index(drop=True), lines[~blank]
+    if len(frame.columns) < 2 and len(frame) > 0:
+        raise DataError(
+            f"{path}: found one column ('{frame.columns[0]}'); expected a date column and a "
+            "value column separated by ',', ';', tab or '|'"
+        )
+    return frame, lines
+
+
+def _sniff_delimiter(text: str) -> str:
+    head = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+    except csv.Error:
+        counts = {d: head.count(d) for d in ",;\t|"}
+        return max(counts, key=lambda d: counts[d])
+
+
+# ------------------------------------------------------------------- other input kinds
+
+
+def _from_series(series: pd.Series) -> pd.DataFrame:
+    name = str(series.name) if series.name is not None else "series"
+    index = series.index
+    if isinstance(index, pd.DatetimeIndex) or pd.api.types.is_integer_dtype(index.dtype):
+        ds = index
+    elif isinstance(index, pd.PeriodIndex):
+        ds = index.to_timestamp()
+    else:
+        ds = pd.RangeIndex(len(series))
+    return pd.DataFrame({"unique_id": name, "ds": np.asarray(ds), "y": series.to_numpy()})
+
+
+def _from_array(values: np.ndarray) -> pd.DataFrame:
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values[:, 0]
+    if values.ndim != 1:
+        raise DataError(
+            f"an array must be 1-D (one series), got shape {values.shape}; "
+            "for many series give a long DataFrame with unique_id, ds, y"
+        )
+    return pd.DataFrame(
+        {"unique_id": "series", "ds": np.arange(len(values), dtype=np.int64), "y": values}
+    )
+
+
+# --------------------------------------------------------------- column recognition
+
+
+def _to_long(
+    frame: pd.DataFrame,
+    time_col: str | None,
+    value_col: str | None,
+    id_col: str | None,
+    where: str,
+    lines: np.ndarray | None,
+) -> pd.DataFrame:
+    columns = [str(c) for c in frame.columns]
+    frame = frame.set_axis(columns, axis=1)
+    for name, col in (("time_col", time_col), ("value_col", value_col), ("id_col", id_col)):
+        if col is not None and col not in columns:
+            raise DataError(f"{where}{name}='{col}' is not a column (columns: {columns})")
+    if time_col is None and value_col is None and id_col is None and set(_LONG) <= set(columns):
+        id_col, time_col, value_col = _LONG
+    if time_col is None:
+        time_col = _find_time_column(frame, [c for c in columns if c not in (value_col, id_col)])
+        if time_col is None:
+            raise DataError(
+                f"{where}no date column found (columns: {columns}); "
+                "add one, or name it with time_col= / --time-col"
+            )
+    if value_col is None:
+        candidates = [c for c in columns if c not in (time_col, id_col)]
+        numeric = [c for c in candidates if _looks_numeric(frame[c])]
+        if not numeric:
+            raise DataError(
+                f"{where}no numeric value column found (columns: {columns}); "
+                "name it with value_col= / --value-col"
+            )
+        if len(numeric) > 1 and id_col is None:
+            raise DataError(
+                f"{where}several numeric columns {numeric}: name the one to forecast with "
+                "value_col= / --value-col"
+            )
+        value_col = numeric[0]
+    ids = (
+        frame[id_col].astype(str).str.strip().to_numpy()
+        if id_col is not None
+        else np.full(len(frame), value_col, dtype=object)
+    )
+    line_of = lines if lines is not None else np.arange(len(frame))
+    line_word = "line" if lines is not None else "row"
+    ds = _parse_time(frame[time_col], time_col, where, line_of, line_word)
+    y = _parse_values(frame[value_col], value_col, where, line_of, line_word)
+    return pd.DataFrame({"unique_id": ids.astype(str), "ds": ds, "y": y})
+
+
+def _find_time_column(frame: pd.DataFrame, columns: list[str]) -> str | None:
+    hinted = [c for c in columns if _DATE_HINT.search(c)]
+    for col in hinted + [c for c in columns if c not in hinted]:
+        values = frame[col]
+        if values.dtype.kind == "M":
+            return col
+        sample = values.astype(str).str.strip().head(50)
+        sample = sample[sample != ""]
+        if sample.empty:
+            continue
+        if sample.str.match(_INT_RE).all():
+            if col in hinted:
+                return col
+            continue
+        if _looks_numeric(values):
+            continue
+        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+        if parsed.notna().mean() >= 0.9:
+            return col
+    return None
+
+
+def _looks_numeric(values: pd.Series) -> bool:
+    if values.dtype.kind in "iuf":
+        return True
+    sample = values.astype(str).str.strip()
+    sample = sample[~sample.str.lower().isin(_MISSING)].head(200)
+    if sample.empty:
+        return False
+    return bool(pd.to_numeric(sample, errors="coerce").notna().mean() >= 0.9)
+
+
+def _parse_time(
+    values: pd.Series, col: str, where: str, lines: np.ndarray, word: str
+) -> np.ndarray:
+    if values.dtype.kind == "M":
+        out = pd.to_datetime(values).to_numpy()
+        bad = np.isnat(out)
+    elif values.dtype.kind in "iu":
+        return values.to_numpy(dtype=np.int64)
+    else:
+        text = values.astype(str).str.strip()
+        if text.str.match(_INT_RE).all():
+            return text.astype(np.int64).to_numpy()
+        first = text.iloc[0]
+        fmt = pd.tseries.api.guess_datetime_format(first)
+        if fmt is None:
+            raise DataError(
+                f"{where}cannot read '{first}' in column '{col}' at {word} {lines[0]} as a date; "
+                "use ISO dates like 2024-01-31 or 2024-01"
+            )
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        bad = parsed.isna().to_numpy()
+        out = parsed.to_numpy()
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise DataError(
+                f"{where}cannot read '{text.iloc[i]}' in column '{col}' at {word} {lines[i]} as "
+                f"a date in the format of the first row ('{first}'); use one date format"
+            )
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataError(f"{where}missing date in column '{col}' at {word} {lines[i]}")
+    return out
+
+
+def _parse_values(
+    values: pd.Series, col: str, where: str, lines: np.ndarray, word: str
+) -> np.ndarray:
+    if values.dtype.kind in "iufb":
+        return values.to_numpy(dtype=np.float64)
+    text = values.astype(str).str.strip()
+    missing = text.str.lower().isin(_MISSING).to_numpy()
+    numbers = pd.to_numeric(text.where(~missing, "nan"), errors="coerce").to_numpy(np.float64)
+    bad = np.isnan(numbers) & ~missing
+    if bad.any():
+        i = int(np.argmax(bad))
+        hint = (
+            "remove thousands separators and units"
+            if re.search(r"\d", text.iloc[i])
+            else "use plain numbers (leave a cell empty for a missing value)"
+        )
+        raise DataError(
+            f"{where}non-numeric value '{text.iloc[i]}' in column '{col}' at {word} "
+            f"{lines[i]}; {hint}"
+        )
+    return numbers
+
+
+# ------------------------------------------------------------------------ validation
+
+
+def _validate(long: pd.DataFrame, fill: FillMethod | None, where: str) -> pd.DataFrame:
+    y = long["y"].to_numpy(dtype=np.float64)
+    if np.isinf(y).any():
+        i = int(np.argmax(np.isinf(y)))
+        raise DataError(
+            f"{where}infinite value in series '{long['unique_id'].iloc[i]}' at "
+            f"{_fmt(long['ds'].iloc[i])}; replace it with a finite number or leave it empty"
+        )
+    long = long.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
+    dup = long.duplicated(["unique_id", "ds"]).to_numpy()
+    if dup.any():
+        i = int(np.argmax(dup))
+        raise DataError(
+            f"{where}duplicated timestamp {_fmt(long['ds'].iloc[i])} in series "
+            f"'{long['unique_id'].iloc[i]}'; keep one row per timestamp (aggregate duplicates)"
+        )
+    parts = []
+    for uid, group in long.groupby("unique_id", sort=False):
+        parts.append(_complete(group, str(uid), fill, where))
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _complete(
+    group: pd.DataFrame, uid: str, fill: FillMethod | None, where: str
+) -> pd.DataFrame:
+    """Check one sorted series for gaps and missing values; fill them when asked."""
+    if len(group) < 2:
+        raise DataError(
+            f"{where}series '{uid}' has {len(group)} point; a series needs at least "
+            "horizon + 2 points"
+        )
+    freq = infer_frequency(group["ds"], uid)
+    full = expected_timestamps(group["ds"].iloc[0], group["ds"].iloc[-1], freq)
+    ds = pd.Index(group["ds"])
+    if len(full) != len(ds):
+        missing = full.difference(ds)
+        if fill is None:
+            raise DataError(
+                f"{where}series '{uid}' misses {len(missing)} timestamp(s) at frequency "
+                f"'{freq}', first {_fmt(missing[0])}; add the rows, or fill the gaps with "
+                "fill='interpolate'|'ffill'|'zero' (--fill)"
+            )
+        group = group.set_index("ds").reindex(full).rename_axis("ds").reset_index()
+        group["unique_id"] = uid
+    y = group["y"].to_numpy(dtype=np.float64)
+    nan = np.isnan(y)
+    if nan.any():
+        if fill is None:
+            i = int(np.argmax(nan))
+            raise DataError(
+                f"{where}missing value in series '{uid}' at {_fmt(group['ds'].iloc[i])} "
+                f"({int(nan.sum())} in all); fill them with fill='interpolate'|'ffill'|'zero' "
+                "(--fill) or remove the rows"
+            )
+        y = _fill(y, fill)
+    out = pd.DataFrame({"unique_id": uid, "ds": group["ds"].to_numpy(), "y": y})
+    out.attrs["freq"] = freq
+    return out
+
+
+def _fill(y: np.ndarray, method: FillMethod) -> np.ndarray:
+    s = pd.Series(y)
+    if method == "zero":
+        return s.fillna(0.0).to_numpy()
+    if method == "ffill":
+        return s.ffill().bfill().to_numpy()
+    return s.interpolate(limit_direction="both").to_numpy()
+
+
+def _fmt(ts: object) -> str:
+    if isinstance(ts, (pd.Timestamp, np.datetime64)):
+        t = pd.Timestamp(ts)
+        return str(t.date()) if t == t.normalize() else str(t)
+    return str(ts)

@@ -1,0 +1,27 @@
+"""Errors a user can act on.
+
+Every error that reaches a user names what went wrong, where, and what to do. The command
+line turns each of these into one line on stderr and exit code 2; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+
+class RnnForecastError(Exception):
+    """Base of every error caused by the user's input, options or files (never a bug)."""
+
+
+class DataError(RnnForecastError, ValueError):
+    """Input data that cannot be forecast as given: the message says where and how to fix it."""
+
+
+class ConfigError(RnnForecastError, ValueError):
+    """An option with a value outside what it accepts (names the option and the allowed values)."""
+
+
+class ModelFileError(RnnForecastError):
+    """A model file that is not ours, is corrupted or truncated, or has an unknown format version."""
+
+
+class TrainingError(RnnForecastError):
+    """Training that could not produce a usable model (for example a loss that became NaN)."""

@@ -1,0 +1,5 @@
+"""The training loop: batches from pre-built tensors, Adam, loss, clipping, early stopping."""
+
+from rnnforecast.training.loop import TrainConfig, TrainResult, train
+
+__all__ = ["TrainConfig", "TrainResult", "train"]

@@ -1,0 +1,200 @@
+"""The training loop, top to bottom: batches, forward, loss, backward, clip, step, validate,
+early stop. Nothing in it that is not the loop.
+
+Every model is a `RecurrentNet` holding one or more independent members; the loss is the
+sum of the members' losses, gradients are clipped per member, and early stopping keeps each
+member's own best weights, so a member trains exactly as it would alone.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+from torch.nn import functional
+
+from rnnforecast.errors import TrainingError
+from rnnforecast.models import RecurrentNet
+from rnnforecast.training.optim import Adam
+
+LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
+    "mse": lambda p, t: (p - t).pow(2),
+    "mae": lambda p, t: (p - t).abs(),
+    "huber": lambda p, t: functional.huber_loss(p, t.expand_as(p), reduction="none"),
+}
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 200
+    batch_size: int = 1024
+    lr: float = 1e-2
+    loss: str = "mse"
+    clip: float | None = 1.0
+    patience: int | None = None
+    seed: int = 0
+    threads: int = 1
+
+
+@dataclass
+class TrainResult:
+    """Per-epoch records (``train_loss``, ``val_loss``, ``grad_norm`` before clipping,
+    ``grad_norm_max``, ``clipped`` fraction of steps) plus how training ended."""
+
+    history: dict[str, list[float]] = field(default_factory=dict)
+    best_epoch: list[int] = field(default_factory=list)
+    stopped_epoch: int = 0
+    stop_reason: str = "epochs"
+
+
+def train(
+    net: RecurrentNet,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    config: TrainConfig,
+    x_val: torch.Tensor | None = None,
+    y_val: torch.Tensor | None = None,
+    on_epoch: Callable[[int, dict[str, float]], None] | None = None,
+) -> TrainResult:
+    """Train ``net`` in place on windows ``x`` (N, T, C) -> targets ``y`` (N, outputs)."""
+    previous_threads = torch.get_num_threads()
+    torch.set_num_threads(config.threads)
+    try:
+        return _train(net, x, y, config, x_val, y_val, on_epoch)
+    finally:
+        torch.set_num_threads(previous_threads)
+
+
+def _train(
+    net: RecurrentNet,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    cfg: TrainConfig,
+    x_val: torch.Tensor | None,
+    y_val: torch.Tensor | None,
+    on_epoch: Callable[[int, dict[str, float]], None] | None,
+) -> TrainResult:
+    loss_fn = LOSSES[cfg.loss]
+    names = [n for n, _ in net.named_parameters()]
+    params = [p for _, p in net.named_parameters()]
+    owners_by_name = net.member_of()
+    owners = [owners_by_name[n] for n in names]
+    members = net.members
+    optimizer = Adam(params, lr=cfg.lr)
+    generator = torch.Generator().manual_seed(cfg.seed)
+    n = x.shape[0]
+    batch = min(cfg.batch_size, n)
+    validate = x_val is not None and y_val is not None and x_val.shape[0] > 0
+    best = [p.detach().clone() for p in params]
+    best_loss = torch.full((members,), math.inf)
+    best_epoch = torch.zeros(members, dtype=torch.long)
+    result = TrainResult(history={k: [] for k in
+                                  ("train_loss", "val_loss", "grad_norm", "grad_norm_max",
+                                   "clipped")})
+    for epoch in range(cfg.epochs):
+        net.train()
+        order = torch.randperm(n, generator=generator) if batch < n else None
+        sum_loss = torch.zeros(())
+        norms: list[torch.Tensor] = []
+        for start in range(0, n, batch):
+            if order is None:
+                xb, yb = x, y
+            else:
+                idx = order[start : start + batch]
+                xb, yb = x[idx], y[idx]
+            pred = net(xb)  # (members, batch, outputs)
+            member_loss = loss_fn(pred, yb.unsqueeze(0)).mean(dim=(1, 2))
+            total = member_loss.sum()
+            optimizer.zero_grad()
+            total.backward()
+            norms.append(_clip_per_member(params, owners, members, cfg.clip))
+            optimizer.step()
+            sum_loss = sum_loss + total.detach() * xb.shape[0]
+        train_loss = float(sum_loss) / (n * members)
+        step_norms = torch.stack(norms)  # (steps, members)
+        if not math.isfinite(train_loss):
+            _restore(params, best)
+            result.stop_reason = f"non-finite training loss at epoch {epoch + 1}"
+            result.stopped_epoch = epoch
+            if epoch == 0:
+                raise TrainingError(
+                    "training loss became NaN or inf in the first epoch; lower --lr, keep "
+                    "gradient clipping on, or check the data for extreme values"
+                )
+            warnings.warn(
+                f"training stopped: {result.stop_reason}; the last good weights are kept",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            break
+        if validate:
+            assert x_val is not None and y_val is not None
+            net.eval()
+            with torch.inference_mode():
+                val_member = loss_fn(net(x_val), y_val.unsqueeze(0)).mean(dim=(1, 2))
+            score = torch.nan_to_num(val_member, nan=math.inf)
+            val_loss = float(val_member.mean())
+        else:
+            score = torch.full((members,), -float(epoch))  # always improving: keep the last
+            val_loss = math.nan
+        improved = score < best_loss
+        if bool(improved.any()):
+            best_loss = torch.where(improved, score, best_loss)
+            best_epoch = torch.where(improved, torch.tensor(epoch), best_epoch)
+            with torch.no_grad():
+                for b, p, o in zip(best, params, owners, strict=True):
+                    b.copy_(torch.where(improved[o], p, b))
+        record = {
+            "train_loss": train_loss,
+            "val_loss": val_loss,
+            "grad_norm": float(step_norms.max(dim=1).values.mean()),
+            "grad_norm_max": float(step_norms.max()),
+            "clipped": float((step_norms > cfg.clip).any(dim=1).float().mean())
+            if cfg.clip is not None
+            else 0.0,
+        }
+        for key, value in record.items():
+            result.history[key].append(value)
+        result.stopped_epoch = epoch + 1
+        if on_epoch is not None:
+            on_epoch(epoch, record)
+        if validate and cfg.patience is not None:
+            if bool((epoch - best_epoch >= cfg.patience).all()):
+                result.stop_reason = f"early stopping: no validation gain in {cfg.patience} epochs"
+                break
+    _restore(params, best)
+    result.best_epoch = [int(e) + 1 for e in best_epoch]
+    return result
+
+
+def _clip_per_member(
+    params: list[torch.Tensor], owners: list[torch.Tensor], members: int, clip: float | None
+) -> torch.Tensor:
+    """Clip each member's gradient to global norm ``clip``; return the norms before clipping."""
+    grads = [p.grad for p in params if p.grad is not None]
+    if members == 1:
+        norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+        if clip is not None:
+            factor = torch.clamp(clip / (norm + 1e-6), max=1.0)
+            torch._foreach_mul_(grads, factor)
+        return norm.view(1)
+    sq = torch.zeros(members)
+    for p, owner in zip(params, owners, strict=True):
+        if p.grad is not None:
+            sq.index_add_(0, owner.view(-1), p.grad.view(-1).pow(2))
+    norms = sq.sqrt()
+    if clip is not None:
+        factor = torch.clamp(clip / (norms + 1e-6), max=1.0)
+        for p, owner in zip(params, owners, strict=True):
+            if p.grad is not None:
+                p.grad.mul_(factor[owner])
+    return norms
+
+
+def _restore(params: list[torch.Tensor], saved: list[torch.Tensor]) -> None:
+    with torch.no_grad():
+        for p, s in zip(params, saved, strict=True):
+            p.copy_(s)
