@@ -20,7 +20,7 @@ class ConfigError(RnnForecastError, ValueError):
 
 
 class ModelFileError(RnnForecastError):
-    """A model file that is not ours, is corrupted or truncated, or has an unknown format version."""
+    """A model file that is not ours, is corrupted or truncated, or of an unknown format."""
 
 
 class TrainingError(RnnForecastError):

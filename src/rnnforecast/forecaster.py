@@ -30,7 +30,6 @@ from rnnforecast.data.windows import (
 from rnnforecast.errors import ConfigError, DataError, ModelFileError
 
 if TYPE_CHECKING:
-    import torch
 
     from rnnforecast.models import RecurrentNet
 
@@ -107,7 +106,7 @@ class Forecaster:
         *,
         horizon: int,
         lookback: int | None = None,
-        hidden_size: int = 16,
+        hidden_size: int = 8,
         num_layers: int = 1,
         dropout: float = 0.0,
         strategy: str = "direct",
@@ -115,7 +114,7 @@ class Forecaster:
         season_length: int | None = None,
         loss: str = "mse",
         clip: float | None = 1.0,
-        epochs: int = 200,
+        epochs: int = 150,
         batch_size: int = 512,
         lr: float = 1e-2,
         patience: int | None = None,
@@ -174,7 +173,8 @@ class Forecaster:
         need(0.0 <= self.dropout < 1.0, "dropout", "a number in [0, 1)")
         need(self.strategy in STRATEGIES, "strategy", f"one of {', '.join(STRATEGIES)}")
         need(self.transform in TRANSFORMS, "transform", f"one of {', '.join(TRANSFORMS)}")
-        need(self.season_length is None or (_is_int(self.season_length) and self.season_length >= 1),
+        season = self.season_length
+        need(season is None or (_is_int(season) and season >= 1),
              "season_length", "an integer >= 1 or None")
         need(self.loss in LOSS_NAMES, "loss", f"one of {', '.join(LOSS_NAMES)}")
         need(self.clip is None or self.clip > 0, "clip", "a number > 0 or None")
@@ -238,7 +238,9 @@ class Forecaster:
         x_train = np.concatenate(xs)
         y_train = np.concatenate(ys)
         if x_train.shape[0] == 0:
-            raise DataError("no training windows could be built; use more data or a shorter horizon")
+            raise DataError(
+                "no training windows could be built; use more data or a shorter horizon"
+            )
         if not (np.isfinite(x_train).all() and np.isfinite(y_train).all()):
             raise DataError(
                 "the scaled data contains values too large for the model's float type; "

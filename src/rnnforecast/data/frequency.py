@@ -109,5 +109,6 @@ def expected_timestamps(first: object, last: object, freq: str) -> pd.Index:
     """Every timestamp from `first` to `last` at frequency `freq` (for finding gaps)."""
     if is_integer_freq(freq):
         step = int(freq[len(INT_PREFIX):])
-        return pd.Index(np.arange(int(first), int(last) + 1, step, dtype=np.int64))  # type: ignore[call-overload]
+        lo, hi = int(first), int(last)  # type: ignore[call-overload]
+        return pd.Index(list(range(lo, hi + 1, step)), dtype="int64")
     return pd.Index(pd.date_range(pd.Timestamp(first), pd.Timestamp(last), freq=freq))  # type: ignore[arg-type]

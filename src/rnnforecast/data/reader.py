@@ -58,7 +58,7 @@ def read_series(
         frame = data
     elif isinstance(data, pd.Series):
         frame = _from_series(data)
-    elif isinstance(data, np.ndarray) or isinstance(data, list):
+    elif isinstance(data, (np.ndarray, list)):
         frame = _from_array(np.asarray(data))
     else:
         raise DataError(

@@ -38,8 +38,8 @@ class RecurrentNet(nn.Module):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         width = members * hidden_size
-        self.rnn = CELLS[cell](
-            input_size,
+        self.rnn = CELLS[cell](  # type: ignore[call-arg]
+            input_size,  # type: ignore[arg-type]
             width,
             num_layers=num_layers,
             batch_first=True,

@@ -79,7 +79,7 @@ def _train(
 ) -> TrainResult:
     loss_fn = LOSSES[cfg.loss]
     names = [n for n, _ in net.named_parameters()]
-    params = [p for _, p in net.named_parameters()]
+    params: list[torch.Tensor] = [p for _, p in net.named_parameters()]
     owners_by_name = net.member_of()
     owners = [owners_by_name[n] for n in names]
     members = net.members
@@ -161,10 +161,10 @@ def _train(
         result.stopped_epoch = epoch + 1
         if on_epoch is not None:
             on_epoch(epoch, record)
-        if validate and cfg.patience is not None:
-            if bool((epoch - best_epoch >= cfg.patience).all()):
-                result.stop_reason = f"early stopping: no validation gain in {cfg.patience} epochs"
-                break
+        patience = cfg.patience
+        if validate and patience is not None and bool((epoch - best_epoch >= patience).all()):
+            result.stop_reason = f"early stopping: no validation gain in {patience} epochs"
+            break
     _restore(params, best)
     result.best_epoch = [int(e) + 1 for e in best_epoch]
     return result
