@@ -241,7 +241,10 @@ class Forecaster:
             raise DataError(
                 "no training windows could be built; use more data or a shorter horizon"
             )
-        if not (np.isfinite(x_train).all() and np.isfinite(y_train).all()):
+        # The network runs in float32: values that are finite in float64 can still overflow
+        # it (and NaN fails the comparison too).
+        limit = float(np.finfo(np.float32).max)
+        if not all(bool(np.all(np.abs(a) < limit)) for a in (x_train, y_train, *xv, *yv)):
             raise DataError(
                 "the scaled data contains values too large for the model's float type; "
                 "rescale the series (for example divide by a power of 10)"
@@ -271,6 +274,10 @@ class Forecaster:
         if len(z) < season + out_size:
             season = 1  # too short for one seasonal reference plus a target: non-seasonal
         scale = series_scale(z, season)
+        if log and scale == 0.0:
+            # A constant series: its forecast is the constant, and exp(log(c)) is not always
+            # exactly c (7.5 -> 7.499999999999999), so keep it on its own scale.
+            log, z = False, y
         nonneg = bool(np.all(y >= 0)) if self.nonnegative is None else bool(self.nonnegative)
         keep = self.lookback_ + season
         state = SeriesState(uid, bool(log), float(scale), int(season), nonneg,
@@ -340,8 +347,16 @@ class Forecaster:
 
     def _states_for(self, data: Any) -> dict[str, SeriesState]:
         frame = read_series(data, fill=self.fill)
+        groups = _split(frame)
+        freq = _common_frequency(groups)
+        if freq != self.freq_:
+            # Otherwise the forecast's timestamps continue the data at the wrong frequency.
+            raise DataError(
+                f"the data has frequency '{freq}' but the model was fitted on '{self.freq_}' "
+                "data; forecast from data of the training frequency"
+            )
         out: dict[str, SeriesState] = {}
-        for uid, g in _split(frame).items():
+        for uid, g in groups.items():
             y = g["y"].to_numpy(dtype=np.float64)
             known = self.series_.get(uid)
             if known is None:

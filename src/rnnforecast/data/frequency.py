@@ -53,13 +53,13 @@ def infer_frequency(ds: pd.Series | pd.Index | np.ndarray, series: str = "") -> 
         return f"{INT_PREFIX}{step}"
     idx = pd.DatetimeIndex(values)
     if len(idx) >= 3:
-        freq = pd.infer_freq(idx)
+        freq = _infer_freq(idx)
         if freq is not None:
             return str(freq)
         # Missing steps: vote over runs of three consecutive points.
         votes: Counter[str] = Counter()
         for i in range(len(idx) - 2):
-            f = pd.infer_freq(idx[i : i + 3])
+            f = _infer_freq(idx[i : i + 3])
             if f is not None:
                 votes[f] += 1
         for candidate, _ in votes.most_common(3):
@@ -71,8 +71,14 @@ def infer_frequency(ds: pd.Series | pd.Index | np.ndarray, series: str = "") -> 
         if idx[0].day == idx[1].day and delta.days >= 28:
             months = (idx[1].year - idx[0].year) * 12 + idx[1].month - idx[0].month
             if idx[0].day == 1:
-                return {1: "MS", 3: "QS", 12: "YS"}.get(months, f"{months}MS")
+                # the aliases pd.infer_freq gives for three or more such points
+                month = idx[0].strftime("%b").upper()
+                return {1: "MS", 3: f"QS-{month}", 12: f"YS-{month}"}.get(months, f"{months}MS")
             return f"{months}ME" if idx[0].is_month_end else f"{months}MS"
+        if delta == pd.Timedelta(days=1):
+            return "D"  # not "24h", as pd.infer_freq says for three or more days
+        if delta == pd.Timedelta(days=7):
+            return f"W-{idx[0].strftime('%a').upper()}"
         off = to_offset(pd.Timedelta(delta))
         if off is not None:
             return str(off.freqstr)
@@ -83,13 +89,39 @@ def infer_frequency(ds: pd.Series | pd.Index | np.ndarray, series: str = "") -> 
     )
 
 
+def _infer_freq(idx: pd.DatetimeIndex) -> str | None:
+    """`pd.infer_freq` as a string on every pandas: pandas 3.1 warns on each call that it
+    will return an offset object, and pandas 4 will (whose ``str()`` is not the alias)."""
+    try:
+        with pd.option_context("future.infer_freq_returns_offset", False):
+            freq: object = pd.infer_freq(idx)
+    except (KeyError, pd.errors.OptionError):  # pandas < 3.1: no such option, no warning
+        freq = pd.infer_freq(idx)
+    if freq is None:
+        return None
+    name = freq if isinstance(freq, str) else str(getattr(freq, "freqstr", freq))
+    return _canonical_quarter(name)
+
+
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+
+
+def _canonical_quarter(name: str) -> str:
+    """Name quarterly anchors by the first quarter's month: pandas 2 infers "QS-OCT" where
+    pandas 3 infers "QS-JAN" for the same dates (Jan, Apr, Jul, Oct)."""
+    base, _, anchor = name.partition("-")
+    if base.lstrip("0123456789") in ("QS", "BQS") and anchor in _MONTHS:
+        return f"{base}-{_MONTHS[_MONTHS.index(anchor) % 3]}"
+    return name
+
+
 def season_length_for(freq: str) -> int:
     """The default seasonal period of a frequency: 12 monthly, 4 quarterly, 7 daily, 24 hourly,
     52 weekly, 1 yearly and for integer indexes (no calendar to know a season from)."""
     if is_integer_freq(freq):
         return 1
     offset = to_offset(freq)
-    base = offset.name.split("-")[0]
+    base = offset.rule_code.split("-")[0]
     if offset.n != 1:
         return 1
     return _SEASON_BY_BASE.get(base, 1)

@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import re
+import warnings
 from pathlib import Path
 from typing import Literal
 
@@ -137,6 +138,8 @@ def _from_series(series: pd.Series) -> pd.DataFrame:
         ds = index
     elif isinstance(index, pd.PeriodIndex):
         ds = index.to_timestamp()
+    elif pd.api.types.is_string_dtype(index.dtype) or index.dtype == object:
+        ds = index  # date (or step) strings: parsed and checked like a CSV column
     else:
         ds = pd.RangeIndex(len(series))
     return pd.DataFrame({"unique_id": name, "ds": np.asarray(ds), "y": series.to_numpy()})
@@ -183,6 +186,10 @@ def _to_long(
     if value_col is None:
         candidates = [c for c in columns if c not in (time_col, id_col)]
         numeric = [c for c in candidates if _looks_numeric(frame[c])]
+        if not numeric and len(candidates) == 1 and _looks_numeric(frame[candidates[0]], 0.5):
+            # The only possible value column with a few bad cells: read it, so that the
+            # first bad cell is reported by line (in _parse_values).
+            numeric = candidates
         if not numeric:
             raise DataError(
                 f"{where}no numeric value column found (columns: {columns}); "
@@ -222,34 +229,48 @@ def _find_time_column(frame: pd.DataFrame, columns: list[str]) -> str | None:
             continue
         if _looks_numeric(values):
             continue
-        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
-        if parsed.notna().mean() >= 0.9:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", FutureWarning)  # pandas 2: mixed time zones
+                parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+        except (ValueError, TypeError, OverflowError, FutureWarning):  # mixed time zones
+            continue
+        # A column named like a date needs only most values to parse, so that a few bad
+        # cells are reported by line (in _parse_time) instead of "no date column".
+        if parsed.notna().mean() >= (0.5 if col in hinted else 0.9):
             return col
     return None
 
 
-def _looks_numeric(values: pd.Series) -> bool:
+def _looks_numeric(values: pd.Series, share: float = 0.9) -> bool:
     if values.dtype.kind in "iuf":
         return True
     sample = values.astype(str).str.strip()
     sample = sample[~sample.str.lower().isin(_MISSING)].head(200)
     if sample.empty:
         return False
-    return bool(pd.to_numeric(sample, errors="coerce").notna().mean() >= 0.9)
+    return bool(pd.to_numeric(sample, errors="coerce").notna().mean() >= share)
 
 
 def _parse_time(
     values: pd.Series, col: str, where: str, lines: np.ndarray, word: str
 ) -> np.ndarray:
     if values.dtype.kind == "M":
-        out = pd.to_datetime(values).to_numpy()
-        bad = np.isnat(out)
+        parsed = pd.to_datetime(values)
+        out = parsed.to_numpy()  # an object array of Timestamps when time-zone aware
+        bad = parsed.isna().to_numpy()
     elif values.dtype.kind in "iu":
         return values.to_numpy(dtype=np.int64)
     else:
         text = values.astype(str).str.strip()
         if text.str.match(_INT_RE).all():
-            return text.astype(np.int64).to_numpy()
+            try:
+                return text.astype(np.int64).to_numpy()
+            except (OverflowError, ValueError):
+                raise DataError(
+                    f"{where}time index in column '{col}' does not fit a 64-bit integer; "
+                    "use smaller step numbers or dates"
+                ) from None
         first = text.iloc[0]
         fmt = pd.tseries.api.guess_datetime_format(first)
         if fmt is None:
@@ -257,7 +278,15 @@ def _parse_time(
                 f"{where}cannot read '{first}' in column '{col}' at {word} {lines[0]} as a date; "
                 "use ISO dates like 2024-01-31 or 2024-01"
             )
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", FutureWarning)  # pandas 2: mixed time zones
+                parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        except (ValueError, TypeError, OverflowError, FutureWarning) as exc:  # mixed zones
+            raise DataError(
+                f"{where}cannot read the dates in column '{col}' ({exc}); "
+                "use ISO dates like 2024-01-31 in one time zone"
+            ) from None
         bad = parsed.isna().to_numpy()
         out = parsed.to_numpy()
         if bad.any():

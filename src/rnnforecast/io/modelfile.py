@@ -42,7 +42,8 @@ def write_model_file(
     chunks: list[bytes] = []
     offset = 0
     for name, array in tensors.items():
-        arr = np.ascontiguousarray(array)
+        # ascontiguousarray turns a 0-d array into shape (1,): keep the original shape
+        arr = np.ascontiguousarray(array).reshape(np.shape(array))
         dtype = arr.dtype.name
         if dtype not in _DTYPES:
             raise TypeError(f"tensor '{name}' has unsupported dtype {dtype}")

@@ -1,0 +1,23 @@
+"""Baselines with the `Forecaster` interface, held beside every network's forecast.
+
+``BASELINES`` maps a name to its class; each is ``Cls(horizon, season_length=None)
+.fit(data).predict(horizon=None, data=None)`` returning ``unique_id, ds, <name>``.
+"""
+
+from rnnforecast.baselines.benchmarks import Drift, Mean, Naive2
+from rnnforecast.baselines.classical import CLASSICAL
+from rnnforecast.baselines.simple import BASELINES, Baseline, Naive, SeasonalNaive, make_baseline
+
+for _cls in (Drift, Mean, Naive2, *CLASSICAL):
+    BASELINES[_cls.name] = _cls
+
+__all__ = [
+    "BASELINES",
+    "Baseline",
+    "Drift",
+    "Mean",
+    "Naive",
+    "Naive2",
+    "SeasonalNaive",
+    "make_baseline",
+]

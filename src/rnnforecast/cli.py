@@ -1,0 +1,331 @@
+"""The ``rnnforecast`` command line: demo, fit, predict, evaluate, plot, info.
+
+Results go to stdout, messages and progress to stderr (on a terminal only), colour only on a
+terminal. Bad input or options: one line ``error: what, where, what to do`` and exit code 2;
+anything unexpected: exit code 1 (traceback with ``--debug``); Ctrl-C: exit code 130. Every
+output file is written atomically after everything was computed, so a failed run never
+creates or truncates one. Only typer is imported here at module level (plus our
+standard-library helpers): ``rnnforecast --help`` never imports torch or pandas.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+
+from rnnforecast.cli_support import OPTIONS, guard
+
+app = typer.Typer(
+    name="rnnforecast",
+    help="Honest, fast recurrent-network forecasting (RNN, LSTM, GRU) on a plain CPU, always "
+    "held against naive baselines.",
+    epilog="Example: rnnforecast demo   (the whole job on the embedded AirPassengers data)",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_MODEL = "Model options"
+_DATA = "Data options"
+
+# Options shared by several commands (defaults None: "not given", so that --config and the
+# library's own defaults apply).
+Horizon = Annotated[int | None, typer.Option(help="Steps to forecast.", show_default=False)]
+Lookback = Annotated[int | None, typer.Option(
+    help="Input window length (default: adapted to the data).", rich_help_panel=_MODEL,
+    show_default=False)]
+HiddenSize = Annotated[int | None, typer.Option(
+    help="Hidden units per layer (default 16).", rich_help_panel=_MODEL, show_default=False)]
+NumLayers = Annotated[int | None, typer.Option(
+    help="Stacked recurrent layers (default 1).", rich_help_panel=_MODEL, show_default=False)]
+Dropout = Annotated[float | None, typer.Option(
+    help="Dropout between stacked layers, in [0, 1) (default 0).", rich_help_panel=_MODEL,
+    show_default=False)]
+Clip = Annotated[str | None, typer.Option(
+    help="Gradient clipping: global norm limit, or 'none' (default 1.0).",
+    rich_help_panel=_MODEL, show_default=False)]
+Epochs = Annotated[int | None, typer.Option(
+    help="Training epochs.", rich_help_panel=_MODEL, show_default=False)]
+BatchSize = Annotated[int | None, typer.Option(
+    help="Windows per training batch (default 512).", rich_help_panel=_MODEL,
+    show_default=False)]
+LearningRate = Annotated[float | None, typer.Option(
+    help="Adam learning rate (default 0.01).", rich_help_panel=_MODEL, show_default=False)]
+SeasonLength = Annotated[int | None, typer.Option(
+    help="Season length (default: from the frequency, 12 monthly, 7 daily, ...).",
+    rich_help_panel=_MODEL, show_default=False)]
+Transform = Annotated[str | None, typer.Option(
+    help="auto (log when all values > 0), log or none.", rich_help_panel=_MODEL,
+    show_default=False)]
+Ensemble = Annotated[int | None, typer.Option(
+    help="Independent members whose median is the forecast (default 5).",
+    rich_help_panel=_MODEL, show_default=False)]
+Strategy = Annotated[str | None, typer.Option(
+    help="direct (one output per step) or recursive.", rich_help_panel=_MODEL,
+    show_default=False)]
+Fill = Annotated[str | None, typer.Option(
+    help="Fill missing values and timestamps: interpolate, ffill or zero (default: error).",
+    rich_help_panel=_DATA, show_default=False)]
+TimeCol = Annotated[str | None, typer.Option(
+    help="Name of the date column (default: recognised).", rich_help_panel=_DATA,
+    show_default=False)]
+ValueCol = Annotated[str | None, typer.Option(
+    help="Name of the value column (default: recognised).", rich_help_panel=_DATA,
+    show_default=False)]
+IdCol = Annotated[str | None, typer.Option(
+    help="Name of the series id column, for many series in one file.", rich_help_panel=_DATA,
+    show_default=False)]
+Format = Annotated[str, typer.Option("--format", help="table, json or csv.")]
+
+
+def _rewrap(func: Callable[..., None]) -> Callable[..., None]:
+    """Join each paragraph of a command's docstring into one line, so that the help screen
+    wraps it to the terminal's width instead of keeping the source's line breaks."""
+    doc = inspect.cleandoc(func.__doc__ or "")
+    func.__doc__ = "\n\n".join(" ".join(p.split()) for p in doc.split("\n\n"))
+    return func
+
+
+def _version(value: bool) -> None:
+    if value:
+        from rnnforecast._version import __version__
+
+        typer.echo(f"rnnforecast {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")]
+    = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress or messages, only results.")] = False,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="More messages on stderr, also when not on a terminal.")]
+    = False,
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="Show the traceback of errors.")] = False,
+) -> None:
+    """Honest, fast recurrent-network forecasting (RNN, LSTM, GRU) on a plain CPU."""
+    OPTIONS.quiet, OPTIONS.verbose, OPTIONS.debug = quiet, verbose and not quiet, debug
+
+
+# ------------------------------------------------------------------------------ demo
+
+
+@app.command(epilog="Example: rnnforecast demo --out demo/")
+@_rewrap
+def demo(
+    out: Annotated[str, typer.Option(help="Folder for the figures, CSV and JSON.")]
+    = "rnnforecast-demo",
+) -> None:
+    """The whole job on the embedded AirPassengers data, in a few seconds.
+
+    Fits the default LSTM on 1949-1958, forecasts 1959-1960, scores it beside naive and
+    seasonal naive, prints the table and writes forecast.png, training.png, forecast.csv and
+    metrics.json.
+    """
+    with guard():
+        from rnnforecast.cli_commands import run_demo
+
+        run_demo(out)
+
+
+# ------------------------------------------------------------------------------- fit
+
+
+@app.command(epilog="Example: rnnforecast fit sales.csv --horizon 12 --save sales.rnnf")
+@_rewrap
+def fit(
+    data: Annotated[str, typer.Argument(
+        metavar="DATA", help="CSV file: a date and a value column, or long unique_id, ds, y.",
+        show_default=False)],
+    horizon: Horizon = None,
+    save: Annotated[str | None, typer.Option(
+        help="Model file to write (one file, no pickle).", show_default=False)] = None,
+    model: Annotated[str | None, typer.Option(
+        help="lstm, gru or rnn (default lstm).", rich_help_panel=_MODEL, show_default=False)]
+    = None,
+    lookback: Lookback = None,
+    hidden_size: HiddenSize = None,
+    num_layers: NumLayers = None,
+    dropout: Dropout = None,
+    clip: Clip = None,
+    epochs: Epochs = None,
+    batch_size: BatchSize = None,
+    lr: LearningRate = None,
+    seed: Annotated[int | None, typer.Option(
+        help="Random seed: the same seed gives the same model (default 0).",
+        rich_help_panel=_MODEL, show_default=False)] = None,
+    season_length: SeasonLength = None,
+    transform: Transform = None,
+    ensemble: Ensemble = None,
+    strategy: Strategy = None,
+    fill: Fill = None,
+    time_col: TimeCol = None,
+    value_col: ValueCol = None,
+    id_col: IdCol = None,
+    config: Annotated[str | None, typer.Option(
+        help="TOML file with defaults for any option (keys = Python argument names, e.g. "
+        "hidden_size = 32); flags override it.", show_default=False)] = None,
+) -> None:
+    """Fit a forecaster on DATA and save it to one model file.
+
+    Options can also come from a TOML file (--config); flags given on the command line
+    override it.
+    """
+    flags = {k: v for k, v in locals().items() if k not in ("data", "config")}
+    with guard():
+        from rnnforecast.cli_commands import run_fit
+
+        run_fit(data, flags, config)
+
+
+# --------------------------------------------------------------------------- predict
+
+
+@app.command(epilog="Example: rnnforecast predict sales.rnnf --horizon 6 --out forecast.csv")
+@_rewrap
+def predict(
+    model_file: Annotated[str, typer.Argument(
+        metavar="MODEL", help="A model file written by 'rnnforecast fit'.", show_default=False)],
+    data: Annotated[str | None, typer.Option(
+        help="Forecast from the end of this data instead of the training data.",
+        show_default=False)] = None,
+    horizon: Annotated[int | None, typer.Option(
+        help="Steps to forecast (default: the model's).", show_default=False)] = None,
+    out: Annotated[str | None, typer.Option(
+        help="CSV file to write (default: CSV on stdout).", show_default=False)] = None,
+    fill: Fill = None,
+    time_col: TimeCol = None,
+    value_col: ValueCol = None,
+    id_col: IdCol = None,
+) -> None:
+    """Forecast with a saved model: CSV with columns unique_id, ds, <model>."""
+    with guard():
+        from rnnforecast.cli_commands import run_predict
+
+        run_predict(model_file, data, horizon, out,
+                    {"time_col": time_col, "value_col": value_col, "id_col": id_col}, fill)
+
+
+# -------------------------------------------------------------------------- evaluate
+
+
+@app.command(epilog="Example: rnnforecast evaluate sales.csv --horizon 12 --models "
+             "lstm,gru,naive --seeds 3")
+@_rewrap
+def evaluate(
+    data: Annotated[str, typer.Argument(
+        metavar="DATA", help="CSV file with one or many series.", show_default=False)],
+    horizon: Annotated[int | None, typer.Option(
+        help="Steps to hold out and forecast (holdout protocol).", show_default=False)] = None,
+    models: Annotated[str, typer.Option(
+        help="Comma-separated: lstm, gru, rnn, naive, seasonal_naive (seasonal naive is "
+        "always added).")] = "lstm,naive,seasonal_naive",
+    seeds: Annotated[int, typer.Option(
+        help="Fit each network this many times, seeds 0..K-1.")] = 1,
+    test: Annotated[str | None, typer.Option(
+        help="Hold-out CSV continuing DATA (default: the last --horizon points of each "
+        "series).", show_default=False)] = None,
+    protocol: Annotated[str, typer.Option(
+        help="holdout, or tutorial (the classic 67/33 one-step measurement).")] = "holdout",
+    output_format: Format = "table",
+    scores: Annotated[str | None, typer.Option(
+        help="Also write the per-series scores (one row per model, seed and series) to "
+        "this CSV.", show_default=False)] = None,
+    lookback: Lookback = None,
+    season_length: SeasonLength = None,
+    hidden_size: HiddenSize = None,
+    num_layers: NumLayers = None,
+    dropout: Dropout = None,
+    clip: Clip = None,
+    epochs: Epochs = None,
+    batch_size: BatchSize = None,
+    lr: LearningRate = None,
+    transform: Transform = None,
+    ensemble: Ensemble = None,
+    strategy: Strategy = None,
+    fill: Fill = None,
+    time_col: TimeCol = None,
+    value_col: ValueCol = None,
+    id_col: IdCol = None,
+) -> None:
+    """Score models on a hold-out beside naive and seasonal naive.
+
+    Every series is scored with the same metrics: RMSE, MAE, MAPE (%), sMAPE (0-200) and
+    MASE (scaled by the training part's seasonal naive error). --format json prints one JSON
+    array: per model, each metric's mean over seeds, its sd across seeds and worst seed.
+    """
+    settings = dict(locals())
+    with guard():
+        from rnnforecast.cli_commands import run_evaluate
+
+        run_evaluate(settings)
+
+
+# ------------------------------------------------------------------------------ plot
+
+
+@app.command(epilog="Example: rnnforecast plot sales.rnnf --data sales.csv --out forecast.png")
+@_rewrap
+def plot(
+    source: Annotated[str, typer.Argument(
+        metavar="MODEL_OR_FORECAST", help="A model file, or a forecast CSV (unique_id, ds, "
+        "one column per model).", show_default=False)],
+    out: Annotated[str | None, typer.Option(
+        help="Figure to write: .png, .svg or .pdf.", show_default=False)] = None,
+    data: Annotated[str | None, typer.Option(
+        help="History to draw (needed for a forecast CSV; for a model, forecast from its "
+        "end).", show_default=False)] = None,
+    horizon: Annotated[int | None, typer.Option(
+        help="Steps to forecast with a model (default: the model's).", show_default=False)]
+    = None,
+    fill: Fill = None,
+    time_col: TimeCol = None,
+    value_col: ValueCol = None,
+    id_col: IdCol = None,
+) -> None:
+    """Draw a forecast over its history.
+
+    MODEL_OR_FORECAST is a model file (forecast from its stored history, or from the end of
+    --data) or a forecast CSV (drawn over --data, with the actual values where --data covers
+    the forecast).
+    """
+    with guard():
+        from rnnforecast.cli_plot import run_plot
+
+        run_plot(source, out, data, horizon,
+                 {"time_col": time_col, "value_col": value_col, "id_col": id_col}, fill)
+
+
+# ------------------------------------------------------------------------------ info
+
+
+@app.command(epilog="Example: rnnforecast info sales.rnnf --format json")
+@_rewrap
+def info(
+    model_file: Annotated[str, typer.Argument(
+        metavar="MODEL", help="A model file written by 'rnnforecast fit'.", show_default=False)],
+    output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """What a model file holds: model, settings, data span, series, training."""
+    with guard():
+        from rnnforecast.cli_commands import run_info
+
+        run_info(model_file, output_format)
+
+
+def main() -> None:
+    """Console-script entry point (``rnnforecast``)."""
+    try:
+        app(prog_name="rnnforecast")
+    except KeyboardInterrupt:  # outside a command (while parsing arguments)
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+

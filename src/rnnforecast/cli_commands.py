@@ -1,0 +1,294 @@
+"""The work behind each command of `rnnforecast.cli`, imported only when a command runs.
+
+Everything is computed first and written last, through `atomic_path`, so that a run that
+fails creates or truncates no file. Results go to stdout; messages go through
+`rnnforecast.cli_support.say` (stderr, terminal only).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+import pandas as pd
+
+from rnnforecast.cli_support import (
+    OPTIONS,
+    check_choice,
+    check_positive,
+    detail,
+    load_config,
+    merge_settings,
+    parse_clip,
+    render_summary,
+    say,
+    stdout_console,
+)
+from rnnforecast.data.reader import read_series
+from rnnforecast.errors import ConfigError
+from rnnforecast.io.atomic import atomic_path
+
+if TYPE_CHECKING:
+    from rnnforecast.data.reader import FillMethod
+
+READ_KEYS = ("time_col", "value_col", "id_col")
+DEMO_FILES = ("forecast.png", "training.png", "forecast.csv", "metrics.json")
+EVALUATE_FORMATS = ("table", "json", "csv")
+
+
+def forecaster_params() -> list[str]:
+    """The `Forecaster` constructor's argument names."""
+    from rnnforecast.forecaster import Forecaster
+
+    return [p for p in inspect.signature(Forecaster.__init__).parameters if p != "self"]
+
+
+def check_output_path(path: str | None, option: str) -> None:
+    if path is not None and Path(path).is_dir():
+        raise ConfigError(f"{option} {path} is a directory: give a file name")
+
+
+def _write_text(path: str | Path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def _fmt_ds(value: Any) -> str:
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        t = pd.Timestamp(value)
+        return str(t.date()) if t == t.normalize() else str(t)
+    return str(value)
+
+
+def as_fill(value: str | None) -> FillMethod | None:
+    """A --fill value as the reader's type (the reader refuses unknown methods)."""
+    return cast("FillMethod | None", value)
+
+
+def _describe(frame: pd.DataFrame) -> str:
+    n_series = frame["unique_id"].nunique()
+    return (f"{len(frame)} points in {n_series} series, "
+            f"{_fmt_ds(frame['ds'].min())}..{_fmt_ds(frame['ds'].max())}")
+
+
+# ------------------------------------------------------------------------------- fit
+
+
+def run_fit(data: str, flags: dict[str, Any], config: str | None) -> None:
+    from rnnforecast.forecaster import MODELS, Forecaster
+
+    allowed = [p for p in forecaster_params() if p != "quiet"] + [*READ_KEYS, "save"]
+    settings = merge_settings(load_config(config, allowed) if config else {}, flags)
+    if "clip" in settings:
+        source = "--clip" if flags.get("clip") is not None else f"{config}: clip"
+        settings["clip"] = parse_clip(settings["clip"], source)
+    if settings.get("horizon") is None:
+        raise ConfigError("--horizon is required (or horizon = N in the --config file): the "
+                          "number of steps to forecast, e.g. --horizon 12")
+    check_positive(settings["horizon"], "--horizon")
+    check_choice(settings.get("model"), "--model", MODELS)
+    save = settings.pop("save", None)
+    if save is None:
+        raise ConfigError("--save is required: the model file to write, e.g. --save sales.rnnf")
+    check_output_path(save, "--save")
+    read = {k: settings.pop(k, None) for k in READ_KEYS}
+    frame = read_series(data, fill=settings.get("fill"), **read)
+    detail(f"read {data}: {_describe(frame)}")
+    forecaster = Forecaster(**settings, quiet=OPTIONS.quiet)
+    start = time.process_time()
+    forecaster.fit(frame)
+    seconds = time.process_time() - start
+    forecaster.save(save)
+    epochs = len(forecaster.history_.get("train_loss", []))
+    say(f"saved {forecaster.model} model of {len(forecaster.series_)} series (horizon "
+        f"{forecaster.horizon}, {epochs} epochs, {seconds:.1f} s CPU) to {save}")
+
+
+# --------------------------------------------------------------------------- predict
+
+
+def run_predict(model_file: str, data: str | None, horizon: int | None, out: str | None,
+                read: dict[str, Any], fill: str | None) -> None:
+    from rnnforecast.forecaster import Forecaster
+
+    check_output_path(out, "--out")
+    forecaster = Forecaster.load(model_file)
+    frame = None
+    if data is not None:
+        frame = read_series(data, fill=as_fill(fill) or forecaster.fill, **read)
+        detail(f"read {data}: {_describe(frame)}")
+    forecast = forecaster.predict(horizon=horizon, data=frame)
+    text = forecast.to_csv(index=False)
+    if out is None:
+        import sys
+
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        _write_text(out, text)
+        say(f"wrote {len(forecast)} forecasts to {out}")
+
+
+# -------------------------------------------------------------------------- evaluate
+
+
+def run_evaluate(settings: dict[str, Any]) -> None:
+    from rnnforecast.evaluation import run_protocol, summary_records
+    from rnnforecast.evaluation.protocols import PLANNED_PROTOCOLS, PROTOCOLS
+
+    output_format = settings["output_format"]
+    check_choice(output_format, "--format", EVALUATE_FORMATS)
+    protocol = settings["protocol"]
+    if protocol in PLANNED_PROTOCOLS:
+        raise ConfigError(f"--protocol {protocol} is not available yet (it comes in a later "
+                          f"release): use one of {', '.join(PROTOCOLS)}")
+    check_choice(protocol, "--protocol", PROTOCOLS)
+    if protocol == "holdout" and settings["horizon"] is None:
+        raise ConfigError("--horizon is required with the holdout protocol: the number of "
+                          "points to hold out and forecast, e.g. --horizon 12")
+    check_positive(settings["horizon"], "--horizon")
+    check_positive(settings["seeds"], "--seeds")
+    check_output_path(settings["scores"], "--scores")
+    passed = ("hidden_size", "num_layers", "dropout", "epochs", "batch_size", "lr",
+              "transform", "ensemble", "strategy", "fill")
+    kwargs = {k: settings[k] for k in passed if settings[k] is not None}
+    if settings["clip"] is not None:
+        kwargs["clip"] = parse_clip(settings["clip"])
+    result = run_protocol(
+        settings["data"], settings["models"], horizon=settings["horizon"], protocol=protocol,
+        seeds=settings["seeds"], season_length=settings["season_length"],
+        test=settings["test"], lookback=settings["lookback"],
+        **{k: settings[k] for k in READ_KEYS}, quiet=OPTIONS.quiet, **kwargs,
+    )
+    detail(f"training part: {_describe(result.train)}; hold-out: {_describe(result.test)}")
+    summary = result.summary()
+    if settings["scores"] is not None:
+        _write_text(settings["scores"], result.scores.to_csv(index=False))
+        say(f"wrote the per-series scores to {settings['scores']}")
+    if output_format == "json":
+        print(json.dumps(summary_records(summary), indent=2))
+    elif output_format == "csv":
+        print(summary.to_csv(index=False), end="")
+    else:
+        render_summary(summary, protocol, result.notes)
+
+
+# ------------------------------------------------------------------------------ demo
+
+
+def run_demo(out: str) -> None:
+    from rnnforecast.data.datasets import load_dataset
+    from rnnforecast.evaluation import run_protocol, summary_records
+    from rnnforecast.plotting.figures import forecast_figure, training_figure
+
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"--out {out} is a file: give a folder for the demo's files")
+    data = load_dataset("airpassengers")
+    train, test = data.iloc[:120], data.iloc[120:]
+    result = run_protocol(train, ["lstm", "naive", "seasonal_naive"], horizon=24, test=test,
+                          quiet=OPTIONS.quiet)
+    summary = result.summary()
+    records = summary_records(summary)
+    mase = {str(r["model"]): r["mase"] for r in records}
+    lstm = result.fitted["lstm"]
+    forecasts = result.forecast_frame()
+    title = (f"AirPassengers: LSTM forecast of 1959-1960, MASE {mase['lstm']:.2f} "
+             f"(seasonal naive {mase['seasonal_naive']:.2f})")
+    metrics = {
+        "dataset": "airpassengers",
+        "protocol": "holdout",
+        "horizon": 24,
+        "train": {"start": _fmt_ds(train["ds"].iloc[0]), "end": _fmt_ds(train["ds"].iloc[-1]),
+                  "points": len(train)},
+        "test": {"start": _fmt_ds(test["ds"].iloc[0]), "end": _fmt_ds(test["ds"].iloc[-1]),
+                 "points": len(test)},
+        "model": lstm.info(),
+        "results": records,
+    }
+    with ExitStack() as stack:
+        tmp = {name: stack.enter_context(atomic_path(folder / name)) for name in DEMO_FILES}
+        forecast_figure(train, forecasts, test, path=tmp["forecast.png"], fmt="png",
+                        title=title, scores=mase)
+        training_figure(lstm.history_, lstm.clip, path=tmp["training.png"], fmt="png",
+                        title=f"Training the default LSTM ({lstm.ensemble} members, "
+                        f"{len(lstm.history_['train_loss'])} epochs)")
+        tmp["forecast.csv"].write_text(forecasts.to_csv(index=False), encoding="utf-8")
+        tmp["metrics.json"].write_text(json.dumps(metrics, indent=2, default=str) + "\n",
+                                       encoding="utf-8")
+    render_summary(summary, "holdout", result.notes,
+                   title="AirPassengers: train 1949-01..1958-12, forecast 1959-01..1960-12 "
+                   "(24 months)")
+    console = stdout_console()
+    console.print(f"Files: {', '.join(str(folder / n) for n in DEMO_FILES)}", soft_wrap=True)
+    console.print("Do the same on your own CSV (a date column and a value column):",
+                  soft_wrap=True)
+    console.print("  rnnforecast evaluate your.csv --horizon 12 --models lstm,naive",
+                  soft_wrap=True, markup=False)
+
+
+# ------------------------------------------------------------------------------ info
+
+
+def run_info(model_file: str, output_format: str) -> None:
+    from rich.table import Table
+
+    from rnnforecast.forecaster import Forecaster
+
+    check_choice(output_format, "--format", ("table", "json"))
+    forecaster = Forecaster.load(model_file)
+    summary = forecaster.info()
+    states = list(forecaster.series_.values())
+    ends = sorted(_fmt_ds(s.last_ds) for s in states)
+    losses = forecaster.history_.get("train_loss", [])
+    details = {
+        "file": str(model_file),
+        "file_bytes": Path(model_file).stat().st_size,
+        **summary,
+        "data_ends": ends[-1] if len(set(ends)) == 1 else f"{ends[0]}..{ends[-1]}",
+        "series_ids": [s.unique_id for s in states[:10]] + (["..."] if len(states) > 10 else []),
+        "stored_history_points": max(len(s.tail) for s in states),
+        "final_train_loss": losses[-1] if losses else None,
+    }
+    if output_format == "json":
+        print(json.dumps(details, indent=2, default=str))
+        return
+    table = Table(show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    rows = [
+        ("model", f"{summary['model']} ({summary['parameters']:,} parameters)"),
+        ("series", f"{summary['series']}: {', '.join(details['series_ids'])}"),
+        ("frequency", f"{summary['frequency']} (season length {summary['season_length']})"),
+        ("trained on data ending", details["data_ends"]),
+        ("horizon", str(forecaster.horizon)),
+        ("lookback", str(summary["lookback"])),
+        ("training", f"{summary['epochs_run']} epochs ({_stop(summary['stop_reason'])}), "
+                     f"final training loss {_loss(details['final_train_loss'])}"),
+        ("file", f"{details['file_bytes']:,} bytes"),
+    ]
+    for field, value in rows:
+        table.add_row(field, value)
+    settings = Table()
+    settings.add_column("option")
+    settings.add_column("value")
+    for key, value in summary["params"].items():
+        settings.add_row(key, repr(value))
+    console = stdout_console()
+    console.print(f"model file {model_file}", soft_wrap=True)
+    console.print(table)
+    console.print("settings")
+    console.print(settings)
+
+
+def _stop(reason: str) -> str:
+    return "all epochs run" if reason == "epochs" else reason
+
+
+def _loss(value: Any) -> str:
+    return "-" if value is None else f"{value:.4g}"

@@ -1,0 +1,128 @@
+"""Splitting data into training and hold-out parts, and checking a given test set.
+
+A hold-out must continue the training data exactly: the same series, ``horizon`` points each,
+at the timestamps that follow each training series at its frequency. Test values are never
+filled: a missing actual value cannot be scored.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rnnforecast.data.frequency import future_timestamps, infer_frequency, season_length_for
+from rnnforecast.data.reader import read_series
+from rnnforecast.errors import DataError
+
+__all__ = ["check_train_length", "read_test", "series_season", "split_last"]
+
+
+def series_season(series: pd.DataFrame, uid: str,
+                  season_length: int | None) -> tuple[str, int]:
+    """A series' frequency (as the reader found it, else inferred) and the season length
+    used for its MASE scale."""
+    freq = str(series.attrs.get("freq") or infer_frequency(series["ds"], uid))
+    return freq, int(season_length) if season_length is not None else season_length_for(freq)
+
+
+def split_last(frame: pd.DataFrame, h: int, need: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    check_train_length(frame, h, need + h, held_out=True)
+    groups = frame.groupby("unique_id", sort=False)
+    position = groups.cumcount(ascending=False)
+    train = frame[position >= h].reset_index(drop=True)
+    test = frame[position < h].reset_index(drop=True)
+    return train, test
+
+
+def check_train_length(frame: pd.DataFrame, h: int, need: int, *, held_out: bool) -> None:
+    sizes = frame.groupby("unique_id", sort=False).size()
+    short = sizes[sizes < need]
+    if short.empty:
+        return
+    uid, n = str(short.index[0]), int(short.iloc[0])
+    more = f" ({len(short)} series are too short)" if len(short) > 1 else ""
+    if held_out:
+        raise DataError(
+            f"series '{uid}' has {n} points: holding out the last {h} leaves {n - h} for "
+            f"training and the models need at least {need - h}; use a shorter horizon or "
+            f"more data{more}"
+        )
+    raise DataError(
+        f"series '{uid}' has {n} training points and the models need at least {need} with "
+        f"horizon {h}; use a shorter horizon or more data{more}"
+    )
+
+
+def read_test(
+    test: Any,
+    train: pd.DataFrame,
+    horizon: int,
+    *,
+    time_col: str | None = None,
+    value_col: str | None = None,
+    id_col: str | None = None,
+) -> pd.DataFrame:
+    """Read a hold-out set and check that it continues the training data exactly: the same
+    series, ``horizon`` points each, at the timestamps that follow each training series.
+    Test values are never filled (a missing actual cannot be scored)."""
+    where = f"{test}: " if isinstance(test, (str, os.PathLike)) else "test data: "
+    try:
+        frame = read_series(test, time_col=time_col, value_col=value_col, id_col=id_col)
+    except DataError as exc:
+        if horizon == 1 and "has 1 point" in str(exc):
+            # the reader needs two points per series to check a series' frequency
+            raise DataError(
+                f"{where}a test set of one point per series cannot be read yet; hold out the "
+                "last point of each series instead (horizon 1 without a separate test set)"
+            ) from None
+        raise
+    train_ids = list(dict.fromkeys(train["unique_id"]))
+    test_ids = list(dict.fromkeys(frame["unique_id"]))
+    if len(train_ids) == 1 and len(test_ids) == 1 and train_ids != test_ids:
+        frame = frame.assign(unique_id=train_ids[0])  # one series: the column names may differ
+        test_ids = train_ids
+    missing = [u for u in train_ids if u not in set(test_ids)]
+    if missing:
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        raise DataError(
+            f"{where}no test values for series '{missing[0]}'{more}; the test data must "
+            f"hold the next {horizon} points of every training series"
+        )
+    extra = [u for u in test_ids if u not in set(train_ids)]
+    if extra:
+        raise DataError(
+            f"{where}series '{extra[0]}' is in the test data but not in the training data; "
+            "use the same unique_id values in both"
+        )
+    train_groups = {str(u): g for u, g in train.groupby("unique_id", sort=False)}
+    sizes = frame.groupby("unique_id", sort=False).size()
+    wrong = sizes[sizes != horizon]
+    if len(wrong):
+        uid, k = str(wrong.index[0]), int(wrong.iloc[0])
+        hint = f"use horizon {k} (--horizon {k})" if (sizes == k).all() else (
+            f"give exactly {horizon} test points per series")
+        raise DataError(
+            f"{where}series '{uid}' has {k} test points but the horizon is {horizon}; {hint}"
+        )
+    for key, g in frame.groupby("unique_id", sort=False):
+        tg = train_groups[str(key)]
+        freq = series_season(tg, str(key), None)[0]
+        expected = future_timestamps(tg["ds"].iloc[-1], freq, horizon)
+        got = pd.Index(g["ds"])
+        if got.dtype != expected.dtype or not np.array_equal(got.to_numpy(), expected.to_numpy()):
+            raise DataError(
+                f"{where}test series '{key}' runs {_fmt(got[0])}..{_fmt(got[-1])} but its "
+                f"training data ends at {_fmt(tg['ds'].iloc[-1])} (frequency {freq}): the "
+                f"test must continue it exactly, {_fmt(expected[0])}..{_fmt(expected[-1])}"
+            )
+    return frame.reset_index(drop=True)
+
+
+def _fmt(ts: object) -> str:
+    if isinstance(ts, (pd.Timestamp, np.datetime64)):
+        t = pd.Timestamp(ts)
+        return str(t.date()) if t == t.normalize() else str(t)
+    return str(ts)
