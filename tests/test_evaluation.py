@@ -138,8 +138,10 @@ def test_too_short_series_and_bad_options_are_clear_errors(eval_air: pd.DataFram
         evaluate(eval_air, ["lstm"], horizon=3, seed=3)
     with pytest.raises(ConfigError, match="unknown Forecaster option 'epoch'"):
         evaluate(eval_air, ["lstm"], horizon=3, epoch=3)
-    with pytest.raises(ConfigError, match="not available yet"):
-        evaluate(eval_air, ["naive"], horizon=3, protocol="backtest")
+    with pytest.raises(ConfigError, match="windows=0"):
+        evaluate(eval_air, ["naive"], horizon=3, protocol="backtest", windows=0)
+    with pytest.raises(ConfigError, match="drop test="):
+        evaluate(eval_air, ["naive"], horizon=3, protocol="backtest", test=eval_air)
     with pytest.raises(ConfigError, match="unknown protocol"):
         evaluate(eval_air, ["naive"], horizon=3, protocol="cv")
 

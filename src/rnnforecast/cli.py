@@ -234,7 +234,16 @@ def evaluate(
         help="Hold-out CSV continuing DATA (default: the last --horizon points of each "
         "series).", show_default=False)] = None,
     protocol: Annotated[str, typer.Option(
-        help="holdout, or tutorial (the classic 67/33 one-step measurement).")] = "holdout",
+        help="holdout, tutorial (the classic 67/33 one-step measurement) or backtest "
+        "(rolling origins).")] = "holdout",
+    windows: Annotated[int, typer.Option(
+        help="Backtest: number of rolling forecast origins.")] = 3,
+    step: Annotated[int | None, typer.Option(
+        help="Backtest: steps between origins (default: --horizon).", show_default=False)]
+    = None,
+    refit: Annotated[bool, typer.Option(
+        help="Backtest: refit every model at every origin (--no-refit fits once at the "
+        "oldest origin).")] = True,
     output_format: Format = "table",
     scores: Annotated[str | None, typer.Option(
         help="Also write the per-series scores (one row per model, seed and series) to "

@@ -148,11 +148,13 @@ def run_evaluate(settings: dict[str, Any]) -> None:
         raise ConfigError(f"--protocol {protocol} is not available yet (it comes in a later "
                           f"release): use one of {', '.join(PROTOCOLS)}")
     check_choice(protocol, "--protocol", PROTOCOLS)
-    if protocol == "holdout" and settings["horizon"] is None:
-        raise ConfigError("--horizon is required with the holdout protocol: the number of "
-                          "points to hold out and forecast, e.g. --horizon 12")
+    if protocol in ("holdout", "backtest") and settings["horizon"] is None:
+        raise ConfigError(f"--horizon is required with the {protocol} protocol: the number "
+                          "of points to hold out and forecast, e.g. --horizon 12")
     check_positive(settings["horizon"], "--horizon")
     check_positive(settings["seeds"], "--seeds")
+    check_positive(settings["windows"], "--windows")
+    check_positive(settings["step"], "--step")
     check_output_path(settings["scores"], "--scores")
     passed = ("hidden_size", "num_layers", "dropout", "epochs", "batch_size", "lr",
               "transform", "ensemble", "strategy", "fill")
@@ -162,7 +164,8 @@ def run_evaluate(settings: dict[str, Any]) -> None:
     result = run_protocol(
         settings["data"], settings["models"], horizon=settings["horizon"], protocol=protocol,
         seeds=settings["seeds"], season_length=settings["season_length"],
-        test=settings["test"], lookback=settings["lookback"],
+        test=settings["test"], lookback=settings["lookback"], windows=settings["windows"],
+        step=settings["step"], refit=settings["refit"],
         **{k: settings[k] for k in READ_KEYS}, quiet=OPTIONS.quiet, **kwargs,
     )
     detail(f"training part: {_describe(result.train)}; hold-out: {_describe(result.test)}")

@@ -317,6 +317,15 @@ def caption_lines(protocol: str, notes: dict[str, Any]) -> list[str]:
             "whole series), comparable with the tutorial's published 0.1008; models are "
             "fitted on the training part only.",
         ]
+    if protocol == "backtest":
+        refit = "refitted at every origin" if notes.get("refit") else (
+            "fitted once at the oldest origin, then forecasting from the true history")
+        return [
+            f"backtest: {notes.get('windows')} rolling origins {notes.get('step')} steps apart, "
+            f"{notes.get('test_points', '?')} held-out points in all; models {refit}. MASE is "
+            "scaled by each window's training part; values are means over series and "
+            "windows (± sd across seeds)."
+        ]
     return [
         f"holdout: {notes.get('test_points', '?')} held-out points, forecast in one go from "
         "the end of each training series; MASE is scaled by the training part's seasonal "

@@ -8,8 +8,8 @@ from rnnforecast.baselines.benchmarks import Drift, Mean, Naive2
 from rnnforecast.baselines.classical import CLASSICAL
 from rnnforecast.baselines.simple import BASELINES, Baseline, Naive, SeasonalNaive, make_baseline
 
-for _cls in (Drift, Mean, Naive2, *CLASSICAL):
-    BASELINES[_cls.name] = _cls
+_MORE: tuple[type[Baseline], ...] = (Drift, Mean, Naive2, *CLASSICAL)
+BASELINES.update({cls.name: cls for cls in _MORE})
 
 __all__ = [
     "BASELINES",

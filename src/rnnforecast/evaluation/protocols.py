@@ -3,6 +3,7 @@
 ``holdout``: each series' last ``horizon`` points (or a separate test set that continues the
 training data exactly) are forecast in one go from the end of the training part.
 ``tutorial``: the classic one-step-ahead measurement (see `rnnforecast.evaluation.tutorial`).
+``backtest``: the hold-out repeated at rolling origins (see `rnnforecast.evaluation.backtest`).
 
 Seasonal naive is always added to the models (automatic honesty). Deep models are fitted
 ``seeds`` times with seeds ``0 .. seeds - 1``; baselines, which are deterministic, once (seed
@@ -41,9 +42,9 @@ __all__ = [
     "run_protocol",
 ]
 
-PROTOCOLS = ("holdout", "tutorial")
+PROTOCOLS = ("holdout", "tutorial", "backtest")
 #: protocols announced for a later release: accepted names that explain they are not ready
-PLANNED_PROTOCOLS = ("backtest",)
+PLANNED_PROTOCOLS: tuple[str, ...] = ()
 DEFAULT_MODELS = ("lstm", "naive", "seasonal_naive")
 DataLike = Any  # anything `read_series` accepts
 
@@ -195,16 +196,15 @@ def holdout(
                           forecaster_kwargs)
 
 
-def _fit_and_score(
-    train: pd.DataFrame,
-    test: pd.DataFrame,
+def build_runs(
     names: list[str],
     horizon: int,
     seeds: int,
     season_length: int | None,
     lookback: int | None,
     forecaster_kwargs: dict[str, Any],
-) -> EvaluationResult:
+) -> list[tuple[str, int, Any]]:
+    """(name, seed, factory) for every model fit: networks once per seed, baselines once."""
     from rnnforecast.baselines import make_baseline
 
     deep = deep_models()
@@ -222,6 +222,20 @@ def _fit_and_score(
         else:
             runs.append((name, 0, lambda n=name: make_baseline(n, horizon, season_length,
                                                                fill=fill)))
+    return runs
+
+
+def _fit_and_score(
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    names: list[str],
+    horizon: int,
+    seeds: int,
+    season_length: int | None,
+    lookback: int | None,
+    forecaster_kwargs: dict[str, Any],
+) -> EvaluationResult:
+    runs = build_runs(names, horizon, seeds, season_length, lookback, forecaster_kwargs)
     fitted: dict[str, Any] = {}
     forecasts = []
     timings: dict[tuple[str, int], float] = {}
@@ -284,6 +298,9 @@ def run_protocol(
     season_length: int | None = None,
     test: DataLike | None = None,
     lookback: int | None = None,
+    windows: int = 3,
+    step: int | None = None,
+    refit: bool = True,
     time_col: str | None = None,
     value_col: str | None = None,
     id_col: str | None = None,
@@ -301,6 +318,16 @@ def run_protocol(
             raise ConfigError("the holdout protocol needs a horizon: give horizon= (--horizon)")
         return holdout(data, models, horizon=horizon, seeds=seeds, season_length=season_length,
                        test=test, lookback=lookback, **read, **forecaster_kwargs)
+    if protocol == "backtest":
+        from rnnforecast.evaluation.backtest import backtest
+
+        if test is not None:
+            raise ConfigError("the backtest protocol holds out its own windows: drop test=")
+        if horizon is None:
+            raise ConfigError("the backtest protocol needs a horizon: give horizon= (--horizon)")
+        return backtest(data, models, horizon=horizon, windows=windows, step=step, refit=refit,
+                        seeds=seeds, season_length=season_length, lookback=lookback, **read,
+                        **forecaster_kwargs)
     if protocol == "tutorial":
         from rnnforecast.evaluation.tutorial import tutorial
 
@@ -322,6 +349,9 @@ def evaluate(
     season_length: int | None = None,
     test: DataLike | None = None,
     lookback: int | None = None,
+    windows: int = 3,
+    step: int | None = None,
+    refit: bool = True,
     time_col: str | None = None,
     value_col: str | None = None,
     id_col: str | None = None,
@@ -336,6 +366,7 @@ def evaluate(
     """
     return run_protocol(data, models, horizon=horizon, protocol=protocol, seeds=seeds,
                         season_length=season_length, test=test, lookback=lookback,
+                        windows=windows, step=step, refit=refit,
                         time_col=time_col, value_col=value_col, id_col=id_col,
                         **forecaster_kwargs).scores
 

@@ -15,6 +15,12 @@ Forecaster is used as a direct one-step model (``strategy="direct", horizon=1``)
 ``predict(horizon=1, data=<history up to the origin>)`` from every test origin, with the
 training series' own id so that it keeps the transform fitted on the training part.
 Persistence (naive one-step) and seasonal naive one-step are always reported beside it.
+
+The test targets are always the tutorial's look_back = 1 points (46 on AirPassengers),
+whatever lookback the network uses: the network may read true values from before the split
+as inputs (past values, no leakage), and every lookback is then scored on the same points as
+persistence's published 48.7. ``lookback`` defaults to the Forecaster's own default;
+``lookback=1`` is the tutorial's setting.
 """
 
 from __future__ import annotations
@@ -70,7 +76,9 @@ def tutorial(
 ) -> EvaluationResult:
     """One-step-ahead scores on the tutorial's 67/33 split of a single series.
 
-    ``lookback`` defaults to the tutorial's 1. ``naive`` is reported as ``persistence``
+    ``lookback`` defaults to the Forecaster's default (the tutorial used 1); the test points
+    are the tutorial's look_back = 1 points whatever the lookback. ``naive`` is reported as
+    ``persistence``
     (always included); the scores add ``scaled_rmse`` = RMSE / (max - min of the series).
     """
     if horizon is not None and horizon != 1:
@@ -79,7 +87,7 @@ def tutorial(
             "step ahead: use horizon 1 or leave it out"
         )
     check_options(1, seeds, season_length, lookback)
-    look = TUTORIAL_LOOKBACK if lookback is None else int(lookback)
+    look = None if lookback is None else int(lookback)
     names = [PERSISTENCE if m == "naive" else m for m in resolve_models(models)]
     if PERSISTENCE not in names:
         names.insert(1 if names[0] in deep_models() else 0, PERSISTENCE)
@@ -97,11 +105,11 @@ def tutorial(
     uid = ids[0]
     y = frame["y"].to_numpy(dtype=np.float64)
     n = len(y)
-    train_size, targets = tutorial_split(n, look)
+    train_size, targets = tutorial_split(n, TUTORIAL_LOOKBACK)
     if targets.size == 0 or train_size < 3:
         raise DataError(
-            f"series '{uid}' has {n} points: the tutorial's 67/33 split with lookback {look} "
-            "leaves no test target; use a smaller lookback or more data"
+            f"series '{uid}' has {n} points: the tutorial's 67/33 split leaves no test "
+            "target; use more data"
         )
     train = frame.iloc[:train_size].reset_index(drop=True)
     test = frame.iloc[targets].reset_index(drop=True)
@@ -121,6 +129,8 @@ def tutorial(
                           for h in origins])
         if seed == 0:
             fitted[name] = model
+            if look is None and hasattr(model, "lookback_"):
+                look = int(model.lookback_)
         parts.append(pd.DataFrame({"model": name, "seed": seed, "unique_id": uid,
                                    "ds": test["ds"], "forecast": preds}))
         row: dict[str, Any] = {"model": name, "seed": seed, "unique_id": uid}
@@ -141,7 +151,7 @@ def tutorial(
                             pd.concat(parts, ignore_index=True), train, test, fitted, notes)
 
 
-def _runs(names: list[str], seeds: int, season_length: int | None, lookback: int,
+def _runs(names: list[str], seeds: int, season_length: int | None, lookback: int | None,
           kwargs: dict[str, Any]) -> list[tuple[str, int, Any]]:
     from rnnforecast.baselines import make_baseline
 
