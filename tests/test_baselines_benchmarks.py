@@ -105,3 +105,18 @@ def test_statsforecast_models_on_airpassengers() -> None:
     # AutoETS on log(y) is the strong classical reference (MASE 0.55 in ANCHORS.md)
     assert scores["auto_ets_log"] == pytest.approx(0.553, abs=0.01)
     assert scores["auto_ets_log"] < scores["auto_ets"]
+
+
+def test_seasonal_drift_hand_computed() -> None:
+    from rnnforecast.baselines.benchmarks import SeasonalDrift
+
+    y = np.array([1.0, 2.0, 3.0, 2.0, 4.0, 5.0])  # m = 3: seasonal log differences
+    z = np.log(y)
+    drift = np.mean(z[3:] - z[:3])
+    expected = np.exp([z[3] + drift, z[4] + drift, z[5] + drift, z[3] + 2 * drift])
+    fc = SeasonalDrift(4, season_length=3).fit(_frame(y)).predict()
+    np.testing.assert_allclose(fc["seasonal_drift"], expected)
+    # with a non-positive value it works on the raw scale
+    y2 = np.array([0.0, 2.0, 3.0, 1.0, 4.0, 5.0])
+    raw = SeasonalDrift(2, season_length=3).fit(_frame(y2)).predict()["seasonal_drift"]
+    np.testing.assert_allclose(raw, [1.0 + 5 / 3, 4.0 + 5 / 3])

@@ -4,11 +4,11 @@
 .fit(data).predict(horizon=None, data=None)`` returning ``unique_id, ds, <name>``.
 """
 
-from rnnforecast.baselines.benchmarks import Drift, Mean, Naive2
+from rnnforecast.baselines.benchmarks import Drift, Mean, Naive2, SeasonalDrift
 from rnnforecast.baselines.classical import CLASSICAL
 from rnnforecast.baselines.simple import BASELINES, Baseline, Naive, SeasonalNaive, make_baseline
 
-_MORE: tuple[type[Baseline], ...] = (Drift, Mean, Naive2, *CLASSICAL)
+_MORE: tuple[type[Baseline], ...] = (Drift, Mean, SeasonalDrift, Naive2, *CLASSICAL)
 BASELINES.update({cls.name: cls for cls in _MORE})
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Mean",
     "Naive",
     "Naive2",
+    "SeasonalDrift",
     "SeasonalNaive",
     "make_baseline",
 ]

@@ -33,6 +33,27 @@ class Mean(Baseline):
         return np.full(horizon, float(np.mean(y)))
 
 
+class SeasonalDrift(Baseline):
+    """Seasonal random walk with drift, on log(y) when every value is positive:
+    ``f_{T+k} = y_{T-m+1+((k-1) mod m)} * exp(ceil(k/m) * mean_t(log y_t - log y_{t-m}))``.
+
+    No network at all, yet strong on trending seasonal series: a network that claims to
+    beat AutoETS on AirPassengers should be shown beside it.
+    """
+
+    name = "seasonal_drift"
+    seasonal = True
+
+    def forecast_series(self, y: np.ndarray, horizon: int, season: int) -> np.ndarray:
+        log = bool(np.all(y > 0))
+        z = np.log(y) if log else y
+        m = season if len(z) > season else 1
+        drift = float(np.mean(z[m:] - z[:-m])) if len(z) > m else 0.0
+        k = np.arange(1, horizon + 1)
+        forecast = z[len(z) - m + (k - 1) % m] + np.ceil(k / m) * drift
+        return np.exp(forecast) if log else forecast
+
+
 class Naive2(Baseline):
     """Naive on the seasonally adjusted series (M4's Naive2)."""
 

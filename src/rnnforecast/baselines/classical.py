@@ -20,7 +20,6 @@ from rnnforecast.errors import DataError
 class Classical(Baseline):
     """A statsforecast model forecasting one series at a time."""
 
-    model_name: ClassVar[str] = ""
     log: ClassVar[bool] = False
     seasonal = True
 
