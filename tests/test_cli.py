@@ -88,11 +88,12 @@ def test_demo_writes_the_four_files_and_says_where(
         assert (out / name).stat().st_size > 0, name
     assert (out / "forecast.png").read_bytes().startswith(b"\x89PNG")
     forecast = pd.read_csv(out / "forecast.csv", parse_dates=["ds"])
-    assert list(forecast.columns) == ["unique_id", "ds", "y", "lstm", "naive", "seasonal_naive"]
+    assert list(forecast.columns) == ["unique_id", "ds", "y", "lstm", "naive", "seasonal_naive",
+                                      "seasonal_drift"]
     assert len(forecast) == 24 and forecast["ds"].iloc[0] == pd.Timestamp("1959-01-01")
     metrics = json.loads((out / "metrics.json").read_text())
     by_model = {r["model"]: r for r in metrics["results"]}
-    assert set(by_model) == {"lstm", "naive", "seasonal_naive"}
+    assert set(by_model) == {"lstm", "naive", "seasonal_naive", "seasonal_drift"}
     assert round(by_model["seasonal_naive"]["mase"], 2) == 2.49
     assert metrics["train"]["points"] == 120 and metrics["test"]["end"] == "1960-12-01"
     assert "lstm" in result.stdout and "seasonal_naive" in result.stdout

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from rnnforecast import ConfigError, DataError, Forecaster
+from rnnforecast.baselines.benchmarks import seasonal_indices
 from rnnforecast.data.windows import series_scale
 
 torch.set_num_threads(1)
@@ -231,7 +232,7 @@ def test_huge_values_give_finite_forecasts_or_a_data_error(values: np.ndarray) -
 
 
 def test_zero_network_output_is_seasonal_naive(core_air_train: pd.DataFrame) -> None:
-    model = Forecaster("lstm", horizon=24, **FAST).fit(core_air_train)
+    model = Forecaster("lstm", horizon=24, framing="seasonal", **FAST).fit(core_air_train)
     with torch.no_grad():
         model.net_.head_weight.zero_()
         model.net_.head_bias.zero_()
@@ -250,7 +251,10 @@ def test_state_depends_only_on_the_training_part(core_air: pd.DataFrame,
     state = model.series_["AirPassengers"]
     train_y = core_air_train["y"].to_numpy()
     assert state.log is True
-    assert state.scale == series_scale(np.log(train_y), 12)
+    assert state.indices == seasonal_indices(train_y, 12).tolist()  # fitted on train only
+    assert state.scale == 1.0  # log scale: window differences are already relative
+    seasonal = Forecaster("lstm", framing="seasonal", **params).fit(core_air_train)
+    assert seasonal.series_["AirPassengers"].scale == series_scale(np.log(train_y), 12)
     assert state.tail[-1] == train_y[-1]  # the stored tail ends at the last training point
     assert state.tail == train_y[-len(state.tail):].tolist()
     assert state.last_ds == pd.Timestamp("1958-12-01")
@@ -266,14 +270,14 @@ def test_state_depends_only_on_the_training_part(core_air: pd.DataFrame,
 
     # and the full series gives a different state (the test part would leak into it)
     full = Forecaster("lstm", **params).fit(core_air)
-    assert full.series_["AirPassengers"].scale != state.scale
+    assert full.series_["AirPassengers"].indices != state.indices
 
 
 def test_validation_windows_come_from_the_end_of_training(core_air_train: pd.DataFrame) -> None:
     model = Forecaster("lstm", horizon=12, patience=5, **FAST).fit(core_air_train)
     state = model.series_["AirPassengers"]
     # the fitted transform still covers the whole training part (validation is inside it)
-    assert state.scale == series_scale(np.log(core_air_train["y"].to_numpy()), 12)
+    assert state.indices == seasonal_indices(core_air_train["y"].to_numpy(), 12).tolist()
 
 
 # ------------------------------------------------------------------------- errors

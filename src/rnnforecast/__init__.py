@@ -9,7 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rnnforecast._version import __version__
-from rnnforecast.errors import ConfigError, DataError, ModelFileError, RnnForecastError
+from rnnforecast.errors import (
+    ConfigError,
+    DataError,
+    ModelFileError,
+    RnnForecastError,
+    TrainingError,
+)
 
 if TYPE_CHECKING:
     from rnnforecast.data.datasets import list_datasets, load_dataset
@@ -22,6 +28,7 @@ __all__ = [
     "Forecaster",
     "ModelFileError",
     "RnnForecastError",
+    "TrainingError",
     "__version__",
     "list_datasets",
     "load_dataset",

@@ -1,4 +1,5 @@
-"""The ``rnnforecast`` command line: demo, fit, predict, evaluate, plot, info.
+"""The ``rnnforecast`` command line: demo, fit, predict, evaluate, plot, info (and explain,
+report from `rnnforecast.cli_explain`).
 
 Results go to stdout, messages and progress to stderr (on a terminal only), colour only on a
 terminal. Bad input or options: one line ``error: what, where, what to do`` and exit code 2;
@@ -17,6 +18,7 @@ from typing import Annotated
 
 import typer
 
+from rnnforecast.cli_explain import register as register_explain
 from rnnforecast.cli_support import OPTIONS, guard
 
 app = typer.Typer(
@@ -39,7 +41,9 @@ Lookback = Annotated[int | None, typer.Option(
     help="Input window length (default: adapted to the data).", rich_help_panel=_MODEL,
     show_default=False)]
 HiddenSize = Annotated[int | None, typer.Option(
-    help="Hidden units per layer (default 16).", rich_help_panel=_MODEL, show_default=False)]
+    help="Hidden units per layer and member (default: 8 for small data, 64 for panels).",
+    rich_help_panel=_MODEL,
+    show_default=False)]
 NumLayers = Annotated[int | None, typer.Option(
     help="Stacked recurrent layers (default 1).", rich_help_panel=_MODEL, show_default=False)]
 Dropout = Annotated[float | None, typer.Option(
@@ -49,12 +53,14 @@ Clip = Annotated[str | None, typer.Option(
     help="Gradient clipping: global norm limit, or 'none' (default 1.0).",
     rich_help_panel=_MODEL, show_default=False)]
 Epochs = Annotated[int | None, typer.Option(
-    help="Training epochs.", rich_help_panel=_MODEL, show_default=False)]
+    help="Training epochs (default: adapted to the data).", rich_help_panel=_MODEL,
+    show_default=False)]
 BatchSize = Annotated[int | None, typer.Option(
     help="Windows per training batch (default 512).", rich_help_panel=_MODEL,
     show_default=False)]
 LearningRate = Annotated[float | None, typer.Option(
-    help="Adam learning rate (default 0.01).", rich_help_panel=_MODEL, show_default=False)]
+    help="Adam learning rate (default: 0.01 small data, 0.003 panels).",
+    rich_help_panel=_MODEL, show_default=False)]
 SeasonLength = Annotated[int | None, typer.Option(
     help="Season length (default: from the frequency, 12 monthly, 7 daily, ...).",
     rich_help_panel=_MODEL, show_default=False)]
@@ -62,7 +68,8 @@ Transform = Annotated[str | None, typer.Option(
     help="auto (log when all values > 0), log or none.", rich_help_panel=_MODEL,
     show_default=False)]
 Ensemble = Annotated[int | None, typer.Option(
-    help="Independent members whose median is the forecast (default 5).",
+    help="Independent members whose median is the forecast (default: 5 small data, "
+    "1 panels).",
     rich_help_panel=_MODEL, show_default=False)]
 Strategy = Annotated[str | None, typer.Option(
     help="direct (one output per step) or recursive.", rich_help_panel=_MODEL,
@@ -173,17 +180,25 @@ def fit(
     config: Annotated[str | None, typer.Option(
         help="TOML file with defaults for any option (keys = Python argument names, e.g. "
         "hidden_size = 32); flags override it.", show_default=False)] = None,
+    checkpoint: Annotated[str | None, typer.Option(
+        help="Folder for a training checkpoint, saved after every epoch.",
+        show_default=False)] = None,
+    resume: Annotated[bool, typer.Option(
+        help="Continue the fit saved in --checkpoint (same data and options): the result is "
+        "the same as an uninterrupted fit.")] = False,
 ) -> None:
     """Fit a forecaster on DATA and save it to one model file.
 
     Options can also come from a TOML file (--config); flags given on the command line
-    override it.
+    override it. With --checkpoint DIR the training state is saved after every epoch; after
+    an interruption (Ctrl-C, a killed process), the same command with --resume finishes it.
     """
-    flags = {k: v for k, v in locals().items() if k not in ("data", "config")}
+    flags = {k: v for k, v in locals().items()
+             if k not in ("data", "config", "checkpoint", "resume")}
     with guard():
         from rnnforecast.cli_commands import run_fit
 
-        run_fit(data, flags, config)
+        run_fit(data, flags, config, checkpoint=checkpoint, resume=resume)
 
 
 # --------------------------------------------------------------------------- predict
@@ -329,6 +344,10 @@ def info(
 
         run_info(model_file, output_format)
 
+
+# ------------------------------------------------------------ explain, report
+
+register_explain(app, _rewrap)  # explain gradients | compare, report (cli_explain.py)
 
 def main() -> None:
     """Console-script entry point (``rnnforecast``)."""

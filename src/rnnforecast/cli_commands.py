@@ -12,7 +12,7 @@ import json
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import numpy as np
 import pandas as pd
@@ -79,7 +79,8 @@ def _describe(frame: pd.DataFrame) -> str:
 # ------------------------------------------------------------------------------- fit
 
 
-def run_fit(data: str, flags: dict[str, Any], config: str | None) -> None:
+def run_fit(data: str, flags: dict[str, Any], config: str | None, *,
+            checkpoint: str | None = None, resume: bool = False) -> None:
     from rnnforecast.forecaster import MODELS, Forecaster
 
     allowed = [p for p in forecaster_params() if p != "quiet"] + [*READ_KEYS, "save"]
@@ -96,17 +97,57 @@ def run_fit(data: str, flags: dict[str, Any], config: str | None) -> None:
     if save is None:
         raise ConfigError("--save is required: the model file to write, e.g. --save sales.rnnf")
     check_output_path(save, "--save")
+    if resume and checkpoint is None:
+        raise ConfigError("--resume needs --checkpoint DIR: the folder of the fit to continue")
     read = {k: settings.pop(k, None) for k in READ_KEYS}
     frame = read_series(data, fill=settings.get("fill"), **read)
     detail(f"read {data}: {_describe(frame)}")
     forecaster = Forecaster(**settings, quiet=OPTIONS.quiet)
+    if resume and checkpoint is not None:
+        from rnnforecast.training.checkpoint import saved_epoch
+
+        done = saved_epoch(checkpoint)
+        say(f"resuming the fit in {checkpoint} after epoch {done}" if done is not None else
+            f"no checkpoint in {checkpoint} yet: training from the first epoch")
     start = time.process_time()
-    forecaster.fit(frame)
+    try:
+        forecaster.fit(frame, checkpoint=checkpoint, resume=resume)
+    except KeyboardInterrupt:
+        _interrupted(checkpoint)
     seconds = time.process_time() - start
     forecaster.save(save)
     epochs = len(forecaster.history_.get("train_loss", []))
     say(f"saved {forecaster.model} model of {len(forecaster.series_)} series (horizon "
         f"{forecaster.horizon}, {epochs} epochs, {seconds:.1f} s CPU) to {save}")
+    clipped = forecaster.history_.get("clipped", [])
+    if clipped and float(np.mean(clipped)) > 0.5:
+        say(f"note: gradient clipping (--clip {forecaster.clip}) acted in "
+            f"{float(np.mean(clipped)):.0%} of the training steps: if the training loss is "
+            "unstable, lower --lr; if it falls slowly, raise --clip or train more --epochs")
+
+
+def _interrupted(checkpoint: str | None) -> NoReturn:
+    """Ctrl-C during a fit: say what is kept (nothing is written but the checkpoint), exit 130."""
+    import sys
+
+    import typer
+
+    from rnnforecast.cli_support import EXIT_INTERRUPTED
+
+    if checkpoint is None:
+        sys.stderr.write("interrupted: nothing was saved (use --checkpoint DIR to be able to "
+                         "resume a long fit)\n")
+    else:
+        from rnnforecast.training.checkpoint import saved_epoch
+
+        epoch = saved_epoch(checkpoint)
+        if epoch is None:
+            sys.stderr.write(f"interrupted before the first epoch ended: no checkpoint in "
+                             f"{checkpoint} yet\n")
+        else:
+            sys.stderr.write(f"interrupted: the checkpoint of epoch {epoch} is kept in "
+                             f"{checkpoint}; run the same command with --resume to finish\n")
+    raise typer.Exit(EXIT_INTERRUPTED)
 
 
 # --------------------------------------------------------------------------- predict
@@ -220,7 +261,8 @@ def run_demo(out: str) -> None:
         forecast_figure(train, forecasts, test, path=tmp["forecast.png"], fmt="png",
                         title=title, scores=mase)
         training_figure(lstm.history_, lstm.clip, path=tmp["training.png"], fmt="png",
-                        title=f"Training the default LSTM ({lstm.ensemble} members, "
+                        title=f"Training the default LSTM "
+                        f"({lstm.settings_['ensemble']} members, "
                         f"{len(lstm.history_['train_loss'])} epochs)")
         tmp["forecast.csv"].write_text(forecasts.to_csv(index=False), encoding="utf-8")
         tmp["metrics.json"].write_text(json.dumps(metrics, indent=2, default=str) + "\n",

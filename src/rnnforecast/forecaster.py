@@ -8,36 +8,44 @@ the object. Torch is imported only when a network is built or loaded.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from rnnforecast._version import __version__
+from rnnforecast.data.framing import (
+    FRAMINGS,
+    N_CHANNELS,
+    FramingState,
+    fit_framing,
+    forecast_window,
+    make_windows,
+    origins_for,
+    reconstruct,
+)
 from rnnforecast.data.frequency import future_timestamps, is_integer_freq, season_length_for
 from rnnforecast.data.reader import FILL_METHODS, FillMethod, read_series
 from rnnforecast.data.transforms import TRANSFORMS, use_log
-from rnnforecast.data.windows import (
-    N_CHANNELS,
-    input_features,
-    input_windows,
-    reference,
-    series_scale,
-    targets,
-    training_origins,
-)
 from rnnforecast.errors import ConfigError, DataError, ModelFileError
 
 if TYPE_CHECKING:
 
     from rnnforecast.models import RecurrentNet
+    from rnnforecast.training.checkpoint import Checkpoint
 
 __all__ = ["MODELS", "Forecaster"]
 
 MODELS = ("lstm", "gru", "rnn")
 STRATEGIES = ("direct", "recursive")
 LOSS_NAMES = ("mse", "mae", "huber")
+#: Below this many training windows (one short series, a few series) the "small" defaults
+#: apply, above it the "panel" ones; both were chosen on backtests (BENCHMARKS.md).
+PANEL_WINDOWS = 2000
+_SMALL = {"hidden_size": 8, "ensemble": 5, "lr": 1e-2, "loss": "mse", "epochs": 150}
+_PANEL = {"hidden_size": 64, "ensemble": 1, "lr": 3e-3, "loss": "mae"}
+_PANEL_STEPS = 1200
 
 
 @dataclass
@@ -52,6 +60,13 @@ class SeriesState:
     nonnegative: bool
     last_ds: Any
     tail: list[float]
+    indices: list[float] = field(default_factory=list)
+    span: int = 1
+    start: int = 0  # position of tail[0] in the training series (aligns seasonal indices)
+
+    @property
+    def framing(self) -> FramingState:
+        return FramingState(self.season, self.scale, self.indices, self.span)
 
     def to_json(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -106,23 +121,24 @@ class Forecaster:
         *,
         horizon: int,
         lookback: int | None = None,
-        hidden_size: int = 8,
+        hidden_size: int | None = None,
         num_layers: int = 1,
         dropout: float = 0.0,
         strategy: str = "direct",
         transform: str = "auto",
         season_length: int | None = None,
-        loss: str = "mse",
+        loss: str | None = None,
         clip: float | None = 1.0,
-        epochs: int = 150,
+        epochs: int | None = None,
         batch_size: int = 512,
-        lr: float = 1e-2,
+        lr: float | None = None,
         patience: int | None = None,
         seed: int = 0,
-        ensemble: int = 5,
+        ensemble: int | None = None,
         threads: int = 1,
         fill: FillMethod | None = None,
         nonnegative: bool | None = None,
+        framing: str = "level",
         quiet: bool = True,
     ) -> None:
         self.model = model
@@ -145,6 +161,7 @@ class Forecaster:
         self.threads = threads
         self.fill = fill
         self.nonnegative = nonnegative
+        self.framing = framing
         self.quiet = quiet
 
     # ------------------------------------------------------------------ parameters
@@ -168,7 +185,7 @@ class Forecaster:
         need(_is_int(self.horizon) and self.horizon >= 1, "horizon", "an integer >= 1")
         need(self.lookback is None or (_is_int(self.lookback) and self.lookback >= 1),
              "lookback", "an integer >= 1 or None")
-        need(_is_int(self.hidden_size) and self.hidden_size >= 1, "hidden_size", "an integer >= 1")
+        need(_optional_int(self.hidden_size), "hidden_size", "an integer >= 1 or None")
         need(_is_int(self.num_layers) and self.num_layers >= 1, "num_layers", "an integer >= 1")
         need(0.0 <= self.dropout < 1.0, "dropout", "a number in [0, 1)")
         need(self.strategy in STRATEGIES, "strategy", f"one of {', '.join(STRATEGIES)}")
@@ -176,24 +193,36 @@ class Forecaster:
         season = self.season_length
         need(season is None or (_is_int(season) and season >= 1),
              "season_length", "an integer >= 1 or None")
-        need(self.loss in LOSS_NAMES, "loss", f"one of {', '.join(LOSS_NAMES)}")
+        need(self.loss is None or self.loss in LOSS_NAMES, "loss",
+             f"one of {', '.join(LOSS_NAMES)} or None")
         need(self.clip is None or self.clip > 0, "clip", "a number > 0 or None")
-        need(_is_int(self.epochs) and self.epochs >= 1, "epochs", "an integer >= 1")
+        need(_optional_int(self.epochs), "epochs", "an integer >= 1 or None")
         need(_is_int(self.batch_size) and self.batch_size >= 1, "batch_size", "an integer >= 1")
-        need(self.lr > 0 and np.isfinite(self.lr), "lr", "a number > 0")
+        # above 1000 the Adam step overflows float32 (lr / (1 - beta1) > 3.4e38 is one
+        # way); no useful learning rate is anywhere near it
+        need(self.lr is None or 0 < self.lr <= 1e3, "lr", "a number in (0, 1000] or None")
         need(self.patience is None or (_is_int(self.patience) and self.patience >= 1),
              "patience", "an integer >= 1 or None")
         need(_is_int(self.seed) and self.seed >= 0, "seed", "an integer >= 0")
-        need(_is_int(self.ensemble) and self.ensemble >= 1, "ensemble", "an integer >= 1")
+        need(_optional_int(self.ensemble), "ensemble", "an integer >= 1 or None")
+        need(self.framing in FRAMINGS, "framing", f"one of {', '.join(FRAMINGS)}")
         need(_is_int(self.threads) and self.threads >= 1, "threads", "an integer >= 1")
         need(self.fill is None or self.fill in FILL_METHODS, "fill",
              f"one of {', '.join(FILL_METHODS)} or None")
 
     # ------------------------------------------------------------------------- fit
 
-    def fit(self, data: Any) -> Forecaster:
-        """Learn from ``data`` (anything `read_series` accepts); returns ``self``."""
+    def fit(self, data: Any, *, checkpoint: str | os.PathLike[str] | None = None,
+            resume: bool = False) -> Forecaster:
+        """Learn from ``data`` (anything `read_series` accepts); returns ``self``.
+
+        ``checkpoint``: a folder where the training state is saved (atomically) after every
+        epoch. ``resume=True`` continues the fit saved there (same data and settings, else a
+        `ConfigError`) and ends with the same weights as an uninterrupted fit; without it, a
+        folder that already holds a checkpoint is refused.
+        """
         self._check_params()
+        store = _open_checkpoint(checkpoint, resume)
         frame = read_series(data, fill=self.fill)
         groups = _split(frame)
         self.freq_ = _common_frequency(groups)
@@ -222,18 +251,22 @@ class Forecaster:
             y = g["y"].to_numpy(dtype=np.float64)
             state, z = self._fit_series(uid, y, g["ds"].iloc[-1])
             states[uid] = state
-            feats = input_features(z, state.season, state.scale)
-            origins = training_origins(len(z), state.season, out_size)
+            framing = state.framing
+            origins = origins_for(self.framing, len(z), framing, out_size)
             # Validation: the window whose target is the series' last `horizon` points;
             # training keeps only windows whose targets end before it starts.
             val_origin = len(z) - h - 1
-            if validate and val_origin >= state.season - 1 + out_size:
+            if validate and origins.size and val_origin >= origins[0] + out_size:
                 val = np.array([val_origin], dtype=np.int64)
-                xv.append(input_windows(feats, val, self.lookback_))
-                yv.append(targets(z, val, state.season, out_size, state.scale))
+                x_val, y_val = make_windows(self.framing, z, state.log, framing, val,
+                                            self.lookback_, out_size)
+                xv.append(x_val)
+                yv.append(y_val)
                 origins = origins[origins + out_size <= val_origin]
-            xs.append(input_windows(feats, origins, self.lookback_))
-            ys.append(targets(z, origins, state.season, out_size, state.scale))
+            x_fit, y_fit = make_windows(self.framing, z, state.log, framing, origins,
+                                        self.lookback_, out_size)
+            xs.append(x_fit)
+            ys.append(y_fit)
         self.series_ = states
         x_train = np.concatenate(xs)
         y_train = np.concatenate(ys)
@@ -249,9 +282,23 @@ class Forecaster:
                 "the scaled data contains values too large for the model's float type; "
                 "rescale the series (for example divide by a power of 10)"
             )
+        self.settings_ = self._resolve_settings(x_train.shape[0])
         self._train(x_train, y_train, np.concatenate(xv) if xv else None,
-                    np.concatenate(yv) if yv else None)
+                    np.concatenate(yv) if yv else None, store)
         return self
+
+    def _resolve_settings(self, windows: int) -> dict[str, Any]:
+        """The training settings actually used: each parameter left at None takes the
+        "small" default (fewer than PANEL_WINDOWS training windows) or the "panel" one
+        (about 1,200 optimizer steps whatever the panel's size)."""
+        if windows < PANEL_WINDOWS:
+            auto: dict[str, Any] = dict(_SMALL)
+        else:
+            steps_per_epoch = -(-windows // int(self.batch_size))
+            auto = dict(_PANEL, epochs=int(min(150, max(3, round(_PANEL_STEPS / steps_per_epoch)))))
+        given = {"hidden_size": self.hidden_size, "ensemble": self.ensemble, "lr": self.lr,
+                 "loss": self.loss, "epochs": self.epochs}
+        return {k: (auto[k] if v is None else v) for k, v in given.items()}
 
     def _choose_lookback(self, longest: int) -> int:
         h, m = int(self.horizon), self.season_length_
@@ -273,39 +320,50 @@ class Forecaster:
         season = self.season_length_
         if len(z) < season + out_size:
             season = 1  # too short for one seasonal reference plus a target: non-seasonal
-        scale = series_scale(z, season)
-        if log and scale == 0.0:
+        framing = fit_framing(self.framing, y, z, log, season)
+        if log and framing.scale == 0.0:
             # A constant series: its forecast is the constant, and exp(log(c)) is not always
             # exactly c (7.5 -> 7.499999999999999), so keep it on its own scale.
             log, z = False, y
+            framing = fit_framing(self.framing, y, z, log, season)
         nonneg = bool(np.all(y >= 0)) if self.nonnegative is None else bool(self.nonnegative)
-        keep = self.lookback_ + season
-        state = SeriesState(uid, bool(log), float(scale), int(season), nonneg,
-                            _timestamp(last_ds), [float(v) for v in y[-keep:]])
+        keep = min(len(y), self.lookback_ + max(season, framing.span))
+        state = SeriesState(uid, bool(log), float(framing.scale), int(season), nonneg,
+                            _timestamp(last_ds), [float(v) for v in y[-keep:]],
+                            framing.indices, framing.span, len(y) - keep)
         return state, z
 
     def _train(self, x: np.ndarray, y: np.ndarray, xv: np.ndarray | None,
-               yv: np.ndarray | None) -> None:
+               yv: np.ndarray | None, checkpoint: Checkpoint | None = None) -> None:
         import torch
 
         from rnnforecast.training import TrainConfig, train
 
+        if checkpoint is not None:
+            settings = {k: v for k, v in self.get_params().items() if k != "quiet"}
+            checkpoint.expect(settings, [a for a in (x, y, xv, yv) if a is not None])
         net = self._build_net(y.shape[1])
         config = TrainConfig(
-            epochs=int(self.epochs), batch_size=int(self.batch_size), lr=float(self.lr),
-            loss=self.loss, clip=self.clip, patience=self.patience, seed=int(self.seed),
+            epochs=int(self.settings_["epochs"]), batch_size=int(self.batch_size),
+            lr=float(self.settings_["lr"]), loss=str(self.settings_["loss"]), clip=self.clip,
+            patience=self.patience, seed=int(self.seed),
             threads=int(self.threads),
         )
-        progress = None if self.quiet else _progress_printer(int(self.epochs))
-        result = train(
-            net,
-            torch.from_numpy(x.astype(np.float32)),
-            torch.from_numpy(y.astype(np.float32)),
-            config,
-            None if xv is None else torch.from_numpy(xv.astype(np.float32)),
-            None if yv is None else torch.from_numpy(yv.astype(np.float32)),
-            on_epoch=progress,
-        )
+        progress = None if self.quiet else _progress_printer(int(self.settings_["epochs"]))
+        try:
+            result = train(
+                net,
+                torch.from_numpy(x.astype(np.float32)),
+                torch.from_numpy(y.astype(np.float32)),
+                config,
+                None if xv is None else torch.from_numpy(xv.astype(np.float32)),
+                None if yv is None else torch.from_numpy(yv.astype(np.float32)),
+                on_epoch=progress,
+                checkpoint=checkpoint,
+            )
+        finally:  # stopped early, interrupted or failed: the progress bar goes away
+            if progress is not None:
+                progress.close()
         self.net_ = net
         self.history_ = result.history
         self.stop_reason_ = result.stop_reason
@@ -318,8 +376,8 @@ class Forecaster:
 
         torch.manual_seed(int(self.seed))
         return RecurrentNet(
-            self.model, N_CHANNELS, int(self.hidden_size), int(self.num_layers), output_size,
-            dropout=float(self.dropout), members=int(self.ensemble),
+            self.model, N_CHANNELS, int(self.settings_["hidden_size"]), int(self.num_layers),
+            output_size, dropout=float(self.dropout), members=int(self.settings_["ensemble"]),
         )
 
     # --------------------------------------------------------------------- predict
@@ -369,9 +427,14 @@ class Forecaster:
                         f"series '{uid}' was modelled on the log scale but the new data has "
                         "values <= 0; refit with transform='none'"
                     )
-                keep = self.lookback_ + known.season
+                keep = min(len(y), self.lookback_ + max(known.season, known.span))
+                last = _timestamp(g["ds"].iloc[-1])
+                # series position of the new data's end, counted from the training start
+                end = known.start + len(known.tail) - 1 + _steps_between(
+                    known.last_ds, last, self.freq_)
                 state = SeriesState(uid, known.log, known.scale, known.season, known.nonnegative,
-                                    _timestamp(g["ds"].iloc[-1]), [float(v) for v in y[-keep:]])
+                                    last, [float(v) for v in y[-keep:]], known.indices,
+                                    known.span, end - keep + 1)
             if len(state.tail) < state.season:
                 raise DataError(
                     f"series '{uid}' has {len(state.tail)} points; forecasting it needs at "
@@ -394,17 +457,15 @@ class Forecaster:
         try:
             for _ in range(steps):
                 windows = np.stack([
-                    input_windows(input_features(z, s.season, s.scale),
-                                  np.array([len(z) - 1]), self.lookback_)[0]
+                    forecast_window(self.framing, z, s.log, s.framing, self.lookback_, s.start)
                     for z, s in zip(zs, states, strict=True)
                 ])
                 with torch.inference_mode():
                     raw = net(torch.from_numpy(windows.astype(np.float32))).double().numpy()
                 member_median = np.median(raw, axis=0)[:, :out_size]  # (series, out)
                 for i, (z, s) in enumerate(zip(zs, states, strict=True)):
-                    origin = np.array([len(z) - 1])
-                    ref = reference(z, origin, s.season, out_size)[0]
-                    step = ref + s.scale * member_median[i]
+                    step = reconstruct(self.framing, z, s.log, s.framing, member_median[i],
+                                       s.start)
                     if self.strategy == "direct":
                         z_hat[i] = step
                     else:
@@ -443,6 +504,7 @@ class Forecaster:
                 "freq": self.freq_,
                 "season_length": self.season_length_,
                 "lookback": self.lookback_,
+                "settings": self.settings_,
                 "series": [s.to_json() for s in self.series_.values()],
                 "history": {k: [_json_float(v) for v in vals] for k, vals in self.history_.items()},
                 "stop_reason": self.stop_reason_,
@@ -464,12 +526,15 @@ class Forecaster:
             if meta.get("library") != "rnnforecast":
                 raise KeyError("library")
             params = {k: v for k, v in meta["params"].items() if k in _PARAM_NAMES}
+            params.setdefault("framing", "seasonal")  # format-1 files before framings
             forecaster = cls(**params)
             forecaster._check_params()
             fitted = meta["fitted"]
             forecaster.freq_ = str(fitted["freq"])
             forecaster.season_length_ = int(fitted["season_length"])
             forecaster.lookback_ = int(fitted["lookback"])
+            forecaster.settings_ = dict(fitted.get("settings") or {
+                k: params[k] for k in ("hidden_size", "ensemble", "lr", "loss", "epochs")})
             forecaster.series_ = {
                 s["unique_id"]: SeriesState.from_json(s) for s in fitted["series"]
             }
@@ -508,12 +573,16 @@ class Forecaster:
 _PARAM_NAMES = (
     "model", "horizon", "lookback", "hidden_size", "num_layers", "dropout", "strategy",
     "transform", "season_length", "loss", "clip", "epochs", "batch_size", "lr", "patience",
-    "seed", "ensemble", "threads", "fill", "nonnegative", "quiet",
+    "seed", "ensemble", "threads", "fill", "nonnegative", "framing", "quiet",
 )
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _optional_int(value: Any) -> bool:
+    return value is None or (_is_int(value) and value >= 1)
 
 
 def _json_float(value: float) -> float | None:
@@ -530,6 +599,15 @@ def _split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {str(uid): g for uid, g in frame.groupby("unique_id", sort=False)}
 
 
+def _steps_between(first: Any, last: Any, freq: str) -> int:
+    """Whole steps of ``freq`` from ``first`` to ``last`` (negative when ``last`` is earlier)."""
+    if is_integer_freq(freq):
+        return (int(last) - int(first)) // int(freq.split(":")[1])
+    lo, hi = sorted((pd.Timestamp(first), pd.Timestamp(last)))
+    count = len(pd.date_range(lo, hi, freq=freq)) - 1
+    return count if pd.Timestamp(last) >= pd.Timestamp(first) else -count
+
+
 def _common_frequency(groups: dict[str, pd.DataFrame]) -> str:
     from rnnforecast.data.frequency import infer_frequency
 
@@ -540,6 +618,19 @@ def _common_frequency(groups: dict[str, pd.DataFrame]) -> str:
         what = "integer and date time axes" if len(kinds) > 1 else f"frequencies {distinct}"
         raise DataError(f"the series mix {what}; fit series of one frequency together")
     return distinct[0]
+
+
+def _open_checkpoint(folder: str | os.PathLike[str] | None, resume: bool) -> Checkpoint | None:
+    if not isinstance(resume, bool):
+        raise ConfigError(f"resume={resume!r} is invalid: use True or False")
+    if folder is None:
+        if resume:
+            raise ConfigError("resume=True needs checkpoint=<folder>: the folder of the fit "
+                              "to continue")
+        return None
+    from rnnforecast.training.checkpoint import Checkpoint
+
+    return Checkpoint(folder, resume=resume)
 
 
 def _progress_printer(epochs: int) -> Any:

@@ -89,6 +89,79 @@ def infer_frequency(ds: pd.Series | pd.Index | np.ndarray, series: str = "") -> 
     )
 
 
+_NS_PER_DAY = 86_400 * 10**9
+
+
+def regular_frequencies(ds: np.ndarray, starts: np.ndarray) -> list[str | None]:
+    """For many sorted series at once, the frequency of each series that is provably regular
+    and complete (else None: ask `infer_frequency` and check for gaps one series at a time).
+
+    ``ds`` holds the series one after another (each sorted, unique), ``starts`` the index
+    where each begins. Vectorised for large files: a series is regular when its integer
+    steps, its fixed time steps (under four weeks) or its steps in calendar months (1, 3 or
+    12, on the first or the last day of the month) are all equal. The alias is the one
+    `infer_frequency` gives: it is asked once for each kind of series (same step, anchor and
+    weekday) and the answer is reused.
+    """
+    n = len(starts)
+    out: list[str | None] = [None] * n
+    if n == 0 or len(ds) < 2:
+        return out
+    bounds = np.r_[starts, len(ds)]
+    lengths = np.diff(bounds)
+    if ds.dtype.kind in "iu":
+        values = ds.astype(np.int64)
+        step_min, step_max = _step_range(np.diff(values), bounds)
+        for i in np.flatnonzero((lengths >= 2) & (step_min == step_max) & (step_min > 0)):
+            out[i] = f"{INT_PREFIX}{int(step_min[i])}"
+        return out
+    if ds.dtype != np.dtype("datetime64[ns]"):  # time zones (object arrays), other units
+        return out
+    ns = ds.view(np.int64)
+    days = ds.astype("datetime64[D]")
+    months = ds.astype("datetime64[M]")
+    midnight = (ns - days.astype("datetime64[ns]").view(np.int64)) == 0
+    first_day = days == months.astype("datetime64[D]")
+    last_day = days + 1 == (months + 1).astype("datetime64[D]")
+    month_index = months.view(np.int64)
+    step_min, step_max = _step_range(np.diff(ns), bounds)
+    month_min, month_max = _step_range(np.diff(month_index), bounds)
+    all_midnight, all_first, all_last = (np.minimum.reduceat(a.astype(np.int8), starts) == 1
+                                         for a in (midnight, first_day, last_day))
+    weekday = (days.view(np.int64) + 3) % 7  # 1970-01-01 was a Thursday (Monday = 0)
+    long_enough = lengths >= 3
+    fixed = long_enough & (step_min == step_max) & (step_min > 0) & (step_min < 28 * _NS_PER_DAY)
+    monthly = (long_enough & (month_min == month_max) & np.isin(month_min, (1, 3, 12))
+               & all_midnight & (all_first | all_last))
+    known: dict[tuple[int, ...], str | None] = {}
+    for i in np.flatnonzero(fixed | monthly):
+        a = starts[i]
+        if fixed[i]:
+            step = int(step_min[i])
+            key: tuple[int, ...] = (0, step, int(weekday[a]) if step % (7 * _NS_PER_DAY) == 0
+                                    else -1)
+        else:
+            k = int(month_min[i])
+            key = (1, k, int(month_index[a]) % k, int(all_first[i]))
+        if key not in known:
+            try:
+                known[key] = infer_frequency(pd.DatetimeIndex(ds[a : bounds[i + 1]]))
+            except DataError:
+                known[key] = None
+        out[i] = known[key]
+    return out
+
+
+def _step_range(steps: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest and largest step inside each series (steps across a boundary left out)."""
+    lo, hi = steps.copy(), steps.copy()
+    crossing = bounds[1:-1] - 1
+    lo[crossing] = np.iinfo(np.int64).max
+    hi[crossing] = np.iinfo(np.int64).min
+    at = np.minimum(bounds[:-1], len(steps) - 1)
+    return np.minimum.reduceat(lo, at), np.maximum.reduceat(hi, at)
+
+
 def _infer_freq(idx: pd.DatetimeIndex) -> str | None:
     """`pd.infer_freq` as a string on every pandas: pandas 3.1 warns on each call that it
     will return an offset object, and pandas 4 will (whose ``str()`` is not the alias)."""

@@ -8,8 +8,10 @@ Everything downstream trusts it, so every check lives here and every failure is 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import itertools
 import os
 import re
 import warnings
@@ -19,7 +21,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from rnnforecast.data.frequency import expected_timestamps, infer_frequency
+from rnnforecast.data.frequency import expected_timestamps, infer_frequency, regular_frequencies
 from rnnforecast.errors import DataError
 
 __all__ = ["FILL_METHODS", "read_series"]
@@ -106,7 +108,12 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
-        raise DataError(f"{path}: not a readable CSV file ({first})") from None
+        hint = (
+            "; every line needs the same number of fields (quote values that contain the "
+            "delimiter, such as 1,234 in a comma-separated file)"
+            if "Expected" in first else ""
+        )
+        raise DataError(f"{path}: not a readable CSV file ({first}){hint}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     lines = np.arange(len(frame)) + 2  # header is line 1
     blank = (frame.apply(lambda c: c.str.strip()) == "").all(axis=1).to_numpy()
@@ -191,6 +198,12 @@ def _to_long(
             # first bad cell is reported by line (in _parse_values).
             numeric = candidates
         if not numeric:
+            # Numbers written with thousands separators, a decimal comma, a currency or a
+            # unit ("1,234", "12,5", "$40", "12 kg"): read that column, so that the first such
+            # cell is reported by line with what to change.
+            decorated = [c for c in candidates if _looks_decorated(frame[c])]
+            numeric = decorated if len(decorated) == 1 else []
+        if not numeric:
             raise DataError(
                 f"{where}no numeric value column found (columns: {columns}); "
                 "name it with value_col= / --value-col"
@@ -250,6 +263,18 @@ def _looks_numeric(values: pd.Series, share: float = 0.9) -> bool:
     if sample.empty:
         return False
     return bool(pd.to_numeric(sample, errors="coerce").notna().mean() >= share)
+
+
+_DECORATED = re.compile(r"^[^\d\sA-Za-z]{0,3}\s*[-+]?\d[\d.,'\s\u00a0_]*(?:\s*[^\d\s]{1,6})?$")
+
+
+def _looks_decorated(values: pd.Series) -> bool:
+    """Most cells are numbers with separators, a currency or a unit around them."""
+    if values.dtype.kind != "O" and not pd.api.types.is_string_dtype(values.dtype):
+        return False
+    sample = values.astype(str).str.strip()
+    sample = sample[~sample.str.lower().isin(_MISSING)].head(200)
+    return bool(not sample.empty and sample.str.match(_DECORATED).mean() >= 0.9)
 
 
 def _parse_time(
@@ -313,7 +338,8 @@ def _parse_values(
     if bad.any():
         i = int(np.argmax(bad))
         hint = (
-            "remove thousands separators and units"
+            "remove thousands separators and units (write 1234.5, not 1,234.5, 1234,5 or "
+            "1234.5 kg)"
             if re.search(r"\d", text.iloc[i])
             else "use plain numbers (leave a cell empty for a missing value)"
         )
@@ -321,6 +347,11 @@ def _parse_values(
             f"{where}non-numeric value '{text.iloc[i]}' in column '{col}' at {word} "
             f"{lines[i]}; {hint}"
         )
+    # pd.to_numeric's fast parser can be one unit in the last place off (about a third of
+    # 17-digit values); Python's float() rounds correctly, so a written float reads back
+    # exactly.
+    with contextlib.suppress(ValueError, OverflowError):
+        numbers[~missing] = np.asarray(text.to_numpy()[~missing], dtype=np.float64)
     return numbers
 
 
@@ -343,14 +374,33 @@ def _validate(long: pd.DataFrame, fill: FillMethod | None, where: str) -> pd.Dat
             f"{where}duplicated timestamp {_fmt(long['ds'].iloc[i])} in series "
             f"'{long['unique_id'].iloc[i]}'; keep one row per timestamp (aggregate duplicates)"
         )
-    parts = []
-    for uid, group in long.groupby("unique_id", sort=False):
-        parts.append(_complete(group, str(uid), fill, where))
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    # Series that are regular, complete and without NaN (found for all series at once, fast
+    # on large files) stay as they are; the others are checked and filled one by one.
+    ids = long["unique_id"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    bounds = np.r_[starts, len(long)]
+    known = regular_frequencies(long["ds"].to_numpy(), starts)
+    has_nan = np.add.reduceat(np.isnan(long["y"].to_numpy(dtype=np.float64)), starts) > 0
+    parts: list[pd.DataFrame] = []
+    freqs: list[str] = []
+    changed = False
+    for i, (a, b) in enumerate(itertools.pairwise(bounds)):
+        freq = known[i]
+        if freq is not None and not has_nan[i]:
+            parts.append(long.iloc[a:b])
+            freqs.append(freq)
+        else:
+            parts.append(_complete(long.iloc[a:b], str(ids[a]), fill, where, freq))
+            freqs.append(parts[-1].attrs["freq"])
+            changed = True
+    out = pd.concat(parts, ignore_index=True) if changed else long
+    out.attrs = {"freq": freqs[0]} if len(set(freqs)) == 1 else {}
+    return out
 
 
 def _complete(
-    group: pd.DataFrame, uid: str, fill: FillMethod | None, where: str
+    group: pd.DataFrame, uid: str, fill: FillMethod | None, where: str,
+    freq: str | None = None,
 ) -> pd.DataFrame:
     """Check one sorted series for gaps and missing values; fill them when asked."""
     if len(group) < 2:
@@ -358,7 +408,11 @@ def _complete(
             f"{where}series '{uid}' has {len(group)} point; a series needs at least "
             "horizon + 2 points"
         )
-    freq = infer_frequency(group["ds"], uid)
+    if freq is None:
+        try:
+            freq = infer_frequency(group["ds"], uid)
+        except DataError as exc:
+            raise DataError(f"{where}{exc}") from None
     full = expected_timestamps(group["ds"].iloc[0], group["ds"].iloc[-1], freq)
     ds = pd.Index(group["ds"])
     if len(full) != len(ds):

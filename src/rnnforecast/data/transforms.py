@@ -70,8 +70,12 @@ class StandardScaler:
 
     def fit(self, values: ArrayLike) -> StandardScaler:
         y = np.asarray(values, dtype=np.float64)
-        self.mean = float(np.mean(y))
-        std = float(np.std(y))
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.mean, std = float(np.mean(y)), float(np.std(y))
+            if not (np.isfinite(self.mean) and np.isfinite(std)):
+                # huge values (|y| > 1e154) overflow the squares: work in units of max |y|
+                unit = float(np.max(np.abs(y)))
+                self.mean, std = float(np.mean(y / unit)) * unit, float(np.std(y / unit)) * unit
         self.std = std if std > 0 else 1.0
         return self
 

@@ -31,7 +31,8 @@ MAGIC = b"RNNFCAST"
 FORMAT_VERSION = 1
 _PREFIX = struct.Struct("<8sIQ")
 _DIGEST = 32
-_DTYPES = {"float32": np.float32, "float64": np.float64, "int64": np.int64}
+_DTYPES = {"float32": np.float32, "float64": np.float64, "int64": np.int64,
+           "uint8": np.uint8}
 
 
 def write_model_file(

@@ -1,5 +1,5 @@
 """The training loop, top to bottom: batches, forward, loss, backward, clip, step, validate,
-early stop. Nothing in it that is not the loop.
+early stop, checkpoint. Nothing in it that is not the loop.
 
 Every model is a `RecurrentNet` holding one or more independent members; the loss is the
 sum of the members' losses, gradients are clipped per member, and early stopping keeps each
@@ -18,6 +18,7 @@ from torch.nn import functional
 
 from rnnforecast.errors import TrainingError
 from rnnforecast.models import RecurrentNet
+from rnnforecast.training.checkpoint import Checkpoint, TrainState
 from rnnforecast.training.optim import Adam
 
 LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
@@ -58,12 +59,14 @@ def train(
     x_val: torch.Tensor | None = None,
     y_val: torch.Tensor | None = None,
     on_epoch: Callable[[int, dict[str, float]], None] | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> TrainResult:
-    """Train ``net`` in place on windows ``x`` (N, T, C) -> targets ``y`` (N, outputs)."""
+    """Train ``net`` in place on windows ``x`` (N, T, C) -> targets ``y`` (N, outputs); with a
+    ``checkpoint``, continue from it (if it was opened to resume) and save it every epoch."""
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
     try:
-        return _train(net, x, y, config, x_val, y_val, on_epoch)
+        return _train(net, x, y, config, x_val, y_val, on_epoch, checkpoint)
     finally:
         torch.set_num_threads(previous_threads)
 
@@ -76,6 +79,7 @@ def _train(
     x_val: torch.Tensor | None,
     y_val: torch.Tensor | None,
     on_epoch: Callable[[int, dict[str, float]], None] | None,
+    checkpoint: Checkpoint | None,
 ) -> TrainResult:
     loss_fn = LOSSES[cfg.loss]
     names = [n for n, _ in net.named_parameters()]
@@ -94,7 +98,9 @@ def _train(
     result = TrainResult(history={k: [] for k in
                                   ("train_loss", "val_loss", "grad_norm", "grad_norm_max",
                                    "clipped")})
-    for epoch in range(cfg.epochs):
+    state = TrainState(net, optimizer, generator, best, best_loss, best_epoch, result)
+    first = 0 if checkpoint is None else checkpoint.restore(state, cfg.epochs)
+    for epoch in range(first, cfg.epochs):
         net.train()
         order = torch.randperm(n, generator=generator) if batch < n else None
         sum_loss = torch.zeros(())
@@ -115,9 +121,10 @@ def _train(
             sum_loss = sum_loss + total.detach() * xb.shape[0]
         train_loss = float(sum_loss) / (n * members)
         step_norms = torch.stack(norms)  # (steps, members)
-        if not math.isfinite(train_loss):
+        if not math.isfinite(train_loss) or not _all_finite(params):
             _restore(params, best)
-            result.stop_reason = f"non-finite training loss at epoch {epoch + 1}"
+            what = "training loss" if not math.isfinite(train_loss) else "weights"
+            result.stop_reason = f"non-finite {what} at epoch {epoch + 1}"
             result.stopped_epoch = epoch
             if epoch == 0:
                 raise TrainingError(
@@ -125,7 +132,8 @@ def _train(
                     "gradient clipping on, or check the data for extreme values"
                 )
             warnings.warn(
-                f"training stopped: {result.stop_reason}; the last good weights are kept",
+                f"training stopped: {result.stop_reason}; the weights of the last good epoch "
+                "are kept (a lower learning rate, --lr, may train further)",
                 RuntimeWarning,
                 stacklevel=3,
             )
@@ -142,8 +150,8 @@ def _train(
             val_loss = math.nan
         improved = score < best_loss
         if bool(improved.any()):
-            best_loss = torch.where(improved, score, best_loss)
-            best_epoch = torch.where(improved, torch.tensor(epoch), best_epoch)
+            best_loss[improved] = score[improved]
+            best_epoch[improved] = epoch
             with torch.no_grad():
                 for b, p, o in zip(best, params, owners, strict=True):
                     b.copy_(torch.where(improved[o], p, b))
@@ -164,6 +172,9 @@ def _train(
         patience = cfg.patience
         if validate and patience is not None and bool((epoch - best_epoch >= patience).all()):
             result.stop_reason = f"early stopping: no validation gain in {patience} epochs"
+        if checkpoint is not None:
+            checkpoint.save(state)
+        if result.stop_reason != "epochs":
             break
     _restore(params, best)
     result.best_epoch = [int(e) + 1 for e in best_epoch]
@@ -192,6 +203,10 @@ def _clip_per_member(
             if p.grad is not None:
                 p.grad.mul_(factor[owner])
     return norms
+
+
+def _all_finite(params: list[torch.Tensor]) -> bool:
+    return all(bool(torch.isfinite(p).all()) for p in params)
 
 
 def _restore(params: list[torch.Tensor], saved: list[torch.Tensor]) -> None:

@@ -52,3 +52,19 @@ class Adam:
         out.update({f"exp_avg_sq.{i}": t for i, t in enumerate(self.exp_avg_sq)})
         out["step"] = torch.tensor(self.step_count)
         return out
+
+    @torch.no_grad()
+    def load_state_tensors(self, state: dict[str, torch.Tensor]) -> None:
+        """Restore the state written by `state_tensors` (in place); a state of another shape
+        raises ValueError."""
+        expected = set(self.state_tensors())
+        if set(state) != expected:
+            raise ValueError("the optimizer state does not match the model's parameters")
+        for name, buffers in (("exp_avg", self.exp_avg), ("exp_avg_sq", self.exp_avg_sq)):
+            for i, buffer in enumerate(buffers):
+                saved = state[f"{name}.{i}"]
+                if saved.shape != buffer.shape:
+                    raise ValueError(f"optimizer state {name}.{i} has shape "
+                                     f"{tuple(saved.shape)}, expected {tuple(buffer.shape)}")
+                buffer.copy_(saved)
+        self.step_count = int(state["step"])
