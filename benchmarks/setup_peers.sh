@@ -18,9 +18,13 @@ root="$here/.venvs"
 python="${PYTHON:-python3}"
 mkdir -p "$root"
 
-# torch pinned for every peer; the peers' own pins are below.
-constraints="$root/constraints.txt"
-printf 'torch==2.13.0\n' > "$constraints"
+# torch pinned for every peer (the repository's constraints.txt, which pins torch==2.13.0;
+# a copy is written if it is missing); the peers' own pins are below.
+constraints="$here/../constraints.txt"
+if ! grep -qx 'torch==2.13.0' "$constraints" 2>/dev/null; then
+  constraints="$root/constraints.txt"
+  printf 'torch==2.13.0\n' > "$constraints"
+fi
 
 DARTS_SPEC="${DARTS_SPEC:-darts[torch]==0.48.1}"
 NEURALFORECAST_SPEC="${NEURALFORECAST_SPEC:-neuralforecast==3.3.0}"

@@ -18,6 +18,7 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUME
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import csv  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
@@ -59,10 +60,8 @@ def set_torch_threads() -> None:
     import torch
 
     torch.set_num_threads(1)
-    try:
+    with contextlib.suppress(RuntimeError):  # already set, or inter-op work started
         torch.set_num_interop_threads(1)
-    except RuntimeError:  # already set, or inter-op work already started
-        pass
 
 
 def timed_runs(

@@ -8,11 +8,11 @@ output_chunk_length 24. Progress bar and model summary off (they only add overhe
 
 from __future__ import annotations
 
-import _common  # noqa: I001
-
 import logging
 import os
 import warnings
+
+import _common  # first: one-thread variables before numpy/torch load
 
 warnings.filterwarnings("ignore")
 logging.disable(logging.WARNING)

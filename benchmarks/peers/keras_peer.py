@@ -11,11 +11,10 @@ import os
 
 os.environ["KERAS_BACKEND"] = "torch"
 
-import _common  # noqa: E402,I001
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import _common  # first: one-thread variables before numpy/torch load
+import keras
+import numpy as np
+import torch
 
 SETTINGS = {"lookback": 24, "units": 32, "epochs": 200, "batch_size": 32, "lr": 1e-3,
             "loss": "mse", "scaling": "standardise on training mean/std"}

@@ -8,10 +8,10 @@ defaults (2 encoder layers, MLP decoder of 2 layers, MAE loss, lr 1e-3, windows_
 
 from __future__ import annotations
 
-import _common  # noqa: I001
-
 import logging
 import warnings
+
+import _common  # first: one-thread variables before numpy/torch load
 
 warnings.filterwarnings("ignore")
 logging.disable(logging.WARNING)

@@ -8,9 +8,9 @@ the imports are paid), then ``runs`` timed fits with seeds 0..runs-1 (steady sta
 
 from __future__ import annotations
 
-import _common  # noqa: I001  (sets the thread variables before torch is imported)
-
 import sys
+
+import _common  # first: one-thread variables before numpy/torch load
 
 cpu0 = _common.cpu_seconds()
 import pandas as pd  # noqa: E402

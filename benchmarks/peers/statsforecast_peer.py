@@ -4,8 +4,7 @@ The first fit (numba compiles on first use, or loads its cache) is timed on its 
 
 from __future__ import annotations
 
-import _common  # noqa: I001
-
+import _common  # first: one-thread variables before numpy/torch load
 import numpy as np
 import pandas as pd
 import statsforecast

@@ -4,8 +4,7 @@ removed, LSTM(32) -> Linear(24) (direct 24 outputs), lookback 24, 500 full-batch
 
 from __future__ import annotations
 
-import _common  # noqa: I001  (sets the thread variables before torch is imported)
-
+import _common  # first: one-thread variables before numpy/torch load
 import numpy as np
 import torch
 from torch import nn
