@@ -142,7 +142,7 @@ def test_an_existing_checkpoint_is_never_overwritten_without_resume(
 
 @pytest.mark.parametrize(
     ("change", "message"),
-    [({"lr": 0.02}, r"lr 0\.01 -> 0\.02"),
+    [({"lr": 0.02}, r"lr None -> 0\.02"),
      ({"hidden_size": 5}, r"hidden_size 4 -> 5"),
      ({"data": "other"}, r"other training data")],
     ids=["lr", "hidden_size", "data"],
