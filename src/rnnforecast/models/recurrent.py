@@ -72,7 +72,8 @@ class RecurrentNet(nn.Module):
                 param.mul_(mask)
                 self.register_buffer(f"mask_{name}", mask, persistent=False)
                 self._owners[name] = owner
-                param.register_hook(lambda grad, m=mask: grad * m)
+                if self.members > 1:  # one member owns every entry: nothing to mask
+                    param.register_hook(lambda grad, m=mask: grad * m)
             self.head_weight.uniform_(-bound, bound)
             self.head_bias.uniform_(-bound, bound)
 
@@ -89,7 +90,8 @@ class RecurrentNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out, _ = self.rnn(x)
         last = out[:, -1, :].view(x.shape[0], self.members, self.hidden_size)
-        return torch.einsum("bkh,kho->kbo", last, self.head_weight) + self.head_bias[:, None, :]
+        # (members, batch, hidden) @ (members, hidden, outputs) + bias, one batched matmul
+        return torch.baddbmm(self.head_bias[:, None, :], last.transpose(0, 1), self.head_weight)
 
     def hidden_states(self, x: torch.Tensor) -> torch.Tensor:
         """Hidden states of the top layer at every step: (batch, time, members * hidden)."""

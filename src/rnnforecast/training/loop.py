@@ -153,8 +153,11 @@ def _train(
             best_loss[improved] = score[improved]
             best_epoch[improved] = epoch
             with torch.no_grad():
-                for b, p, o in zip(best, params, owners, strict=True):
-                    b.copy_(torch.where(improved[o], p, b))
+                if bool(improved.all()):  # always so without validation: one fused copy
+                    torch._foreach_copy_(best, params)
+                else:
+                    for b, p, o in zip(best, params, owners, strict=True):
+                        b.copy_(torch.where(improved[o], p, b))
         record = {
             "train_loss": train_loss,
             "val_loss": val_loss,
