@@ -19,6 +19,27 @@ from typing import Annotated
 import typer
 
 from rnnforecast.cli_explain import register as register_explain
+from rnnforecast.cli_options import (
+    MODEL_PANEL,
+    BatchSize,
+    Clip,
+    Dropout,
+    Ensemble,
+    Epochs,
+    Fill,
+    Format,
+    HiddenSize,
+    Horizon,
+    IdCol,
+    LearningRate,
+    Lookback,
+    NumLayers,
+    SeasonLength,
+    Strategy,
+    TimeCol,
+    Transform,
+    ValueCol,
+)
 from rnnforecast.cli_support import OPTIONS, guard
 
 app = typer.Typer(
@@ -31,62 +52,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_MODEL = "Model options"
-_DATA = "Data options"
-
-# Options shared by several commands (defaults None: "not given", so that --config and the
-# library's own defaults apply).
-Horizon = Annotated[int | None, typer.Option(help="Steps to forecast.", show_default=False)]
-Lookback = Annotated[int | None, typer.Option(
-    help="Input window length (default: adapted to the data).", rich_help_panel=_MODEL,
-    show_default=False)]
-HiddenSize = Annotated[int | None, typer.Option(
-    help="Hidden units per layer and member (default: 8 for small data, 64 for panels).",
-    rich_help_panel=_MODEL,
-    show_default=False)]
-NumLayers = Annotated[int | None, typer.Option(
-    help="Stacked recurrent layers (default 1).", rich_help_panel=_MODEL, show_default=False)]
-Dropout = Annotated[float | None, typer.Option(
-    help="Dropout between stacked layers, in [0, 1) (default 0).", rich_help_panel=_MODEL,
-    show_default=False)]
-Clip = Annotated[str | None, typer.Option(
-    help="Gradient clipping: global norm limit, or 'none' (default 1.0).",
-    rich_help_panel=_MODEL, show_default=False)]
-Epochs = Annotated[int | None, typer.Option(
-    help="Training epochs (default: adapted to the data).", rich_help_panel=_MODEL,
-    show_default=False)]
-BatchSize = Annotated[int | None, typer.Option(
-    help="Windows per training batch (default 512).", rich_help_panel=_MODEL,
-    show_default=False)]
-LearningRate = Annotated[float | None, typer.Option(
-    help="Adam learning rate (default: 0.01 small data, 0.003 panels).",
-    rich_help_panel=_MODEL, show_default=False)]
-SeasonLength = Annotated[int | None, typer.Option(
-    help="Season length (default: from the frequency, 12 monthly, 7 daily, ...).",
-    rich_help_panel=_MODEL, show_default=False)]
-Transform = Annotated[str | None, typer.Option(
-    help="auto (log when all values > 0), log or none.", rich_help_panel=_MODEL,
-    show_default=False)]
-Ensemble = Annotated[int | None, typer.Option(
-    help="Independent members whose median is the forecast (default: 5 small data, "
-    "1 panels).",
-    rich_help_panel=_MODEL, show_default=False)]
-Strategy = Annotated[str | None, typer.Option(
-    help="direct (one output per step) or recursive.", rich_help_panel=_MODEL,
-    show_default=False)]
-Fill = Annotated[str | None, typer.Option(
-    help="Fill missing values and timestamps: interpolate, ffill or zero (default: error).",
-    rich_help_panel=_DATA, show_default=False)]
-TimeCol = Annotated[str | None, typer.Option(
-    help="Name of the date column (default: recognised).", rich_help_panel=_DATA,
-    show_default=False)]
-ValueCol = Annotated[str | None, typer.Option(
-    help="Name of the value column (default: recognised).", rich_help_panel=_DATA,
-    show_default=False)]
-IdCol = Annotated[str | None, typer.Option(
-    help="Name of the series id column, for many series in one file.", rich_help_panel=_DATA,
-    show_default=False)]
-Format = Annotated[str, typer.Option("--format", help="table, json or csv.")]
 
 
 def _rewrap(func: Callable[..., None]) -> Callable[..., None]:
@@ -156,7 +121,7 @@ def fit(
     save: Annotated[str | None, typer.Option(
         help="Model file to write (one file, no pickle).", show_default=False)] = None,
     model: Annotated[str | None, typer.Option(
-        help="lstm, gru or rnn (default lstm).", rich_help_panel=_MODEL, show_default=False)]
+        help="lstm, gru or rnn (default lstm).", rich_help_panel=MODEL_PANEL, show_default=False)]
     = None,
     lookback: Lookback = None,
     hidden_size: HiddenSize = None,
@@ -168,7 +133,7 @@ def fit(
     lr: LearningRate = None,
     seed: Annotated[int | None, typer.Option(
         help="Random seed: the same seed gives the same model (default 0).",
-        rich_help_panel=_MODEL, show_default=False)] = None,
+        rich_help_panel=MODEL_PANEL, show_default=False)] = None,
     season_length: SeasonLength = None,
     transform: Transform = None,
     ensemble: Ensemble = None,

@@ -14,10 +14,18 @@ from typing import Annotated, Any
 
 import typer
 
+from rnnforecast.cli_options import (
+    MODEL_PANEL,
+    Ensemble,
+    Epochs,
+    Fill,
+    HiddenSize,
+    IdCol,
+    SeasonLength,
+    TimeCol,
+    ValueCol,
+)
 from rnnforecast.cli_support import guard
-
-_MODEL = "Model options"
-_DATA = "Data options"
 
 explain_app = typer.Typer(
     name="explain",
@@ -31,29 +39,6 @@ explain_app = typer.Typer(
 
 Data = Annotated[str, typer.Argument(
     metavar="DATA", help="CSV file: a date and a value column, or long unique_id, ds, y.",
-    show_default=False)]
-Epochs = Annotated[int | None, typer.Option(
-    help="Training epochs of every network (default 150).", rich_help_panel=_MODEL,
-    show_default=False)]
-Ensemble = Annotated[int | None, typer.Option(
-    help="Members per network (default 5).", rich_help_panel=_MODEL, show_default=False)]
-HiddenSize = Annotated[int | None, typer.Option(
-    help="Hidden units per layer and member (default 8).", rich_help_panel=_MODEL,
-    show_default=False)]
-SeasonLength = Annotated[int | None, typer.Option(
-    help="Season length (default: from the frequency, 12 monthly, 7 daily, ...).",
-    rich_help_panel=_MODEL, show_default=False)]
-Fill = Annotated[str | None, typer.Option(
-    help="Fill missing values and timestamps: interpolate, ffill or zero (default: error).",
-    rich_help_panel=_DATA, show_default=False)]
-TimeCol = Annotated[str | None, typer.Option(
-    help="Name of the date column (default: recognised).", rich_help_panel=_DATA,
-    show_default=False)]
-ValueCol = Annotated[str | None, typer.Option(
-    help="Name of the value column (default: recognised).", rich_help_panel=_DATA,
-    show_default=False)]
-IdCol = Annotated[str | None, typer.Option(
-    help="Name of the series id column, for many series in one file.", rich_help_panel=_DATA,
     show_default=False)]
 
 
@@ -74,7 +59,7 @@ def gradients(
     epochs: Epochs = None,
     hidden_size: HiddenSize = None,
     ensemble: Ensemble = None,
-    seed: Annotated[int, typer.Option(help="Random seed.", rich_help_panel=_MODEL)] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed.", rich_help_panel=MODEL_PANEL)] = 0,
     season_length: SeasonLength = None,
     fill: Fill = None,
     time_col: TimeCol = None,
@@ -113,7 +98,7 @@ def compare(
     hidden_size: HiddenSize = None,
     ensemble: Ensemble = None,
     lookback: Annotated[int | None, typer.Option(
-        help="Input window length (default: adapted to the data).", rich_help_panel=_MODEL,
+        help="Input window length (default: adapted to the data).", rich_help_panel=MODEL_PANEL,
         show_default=False)] = None,
     season_length: SeasonLength = None,
     fill: Fill = None,
@@ -149,7 +134,7 @@ def report(
     epochs: Epochs = None,
     ensemble: Ensemble = None,
     lookback: Annotated[int | None, typer.Option(
-        help="Input window length (default: adapted to the data).", rich_help_panel=_MODEL,
+        help="Input window length (default: adapted to the data).", rich_help_panel=MODEL_PANEL,
         show_default=False)] = None,
     season_length: SeasonLength = None,
     fill: Fill = None,

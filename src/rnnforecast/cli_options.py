@@ -1,0 +1,65 @@
+"""Command-line options shared by several commands (typer only: cheap to import).
+
+Defaults are None ("not given"), so that --config and the library's own defaults apply.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+MODEL_PANEL = "Model options"
+DATA_PANEL = "Data options"
+
+Horizon = Annotated[int | None, typer.Option(help="Steps to forecast.", show_default=False)]
+Lookback = Annotated[int | None, typer.Option(
+    help="Input window length (default: adapted to the data).", rich_help_panel=MODEL_PANEL,
+    show_default=False)]
+HiddenSize = Annotated[int | None, typer.Option(
+    help="Hidden units per layer and member (default: 8 for small data, 64 for panels).",
+    rich_help_panel=MODEL_PANEL,
+    show_default=False)]
+NumLayers = Annotated[int | None, typer.Option(
+    help="Stacked recurrent layers (default 1).", rich_help_panel=MODEL_PANEL, show_default=False)]
+Dropout = Annotated[float | None, typer.Option(
+    help="Dropout between stacked layers, in [0, 1) (default 0).", rich_help_panel=MODEL_PANEL,
+    show_default=False)]
+Clip = Annotated[str | None, typer.Option(
+    help="Gradient clipping: global norm limit, or 'none' (default 1.0).",
+    rich_help_panel=MODEL_PANEL, show_default=False)]
+Epochs = Annotated[int | None, typer.Option(
+    help="Training epochs (default: adapted to the data).", rich_help_panel=MODEL_PANEL,
+    show_default=False)]
+BatchSize = Annotated[int | None, typer.Option(
+    help="Windows per training batch (default 512).", rich_help_panel=MODEL_PANEL,
+    show_default=False)]
+LearningRate = Annotated[float | None, typer.Option(
+    help="Adam learning rate (default: 0.01 small data, 0.003 panels).",
+    rich_help_panel=MODEL_PANEL, show_default=False)]
+SeasonLength = Annotated[int | None, typer.Option(
+    help="Season length (default: from the frequency, 12 monthly, 7 daily, ...).",
+    rich_help_panel=MODEL_PANEL, show_default=False)]
+Transform = Annotated[str | None, typer.Option(
+    help="auto (log when all values > 0), log or none.", rich_help_panel=MODEL_PANEL,
+    show_default=False)]
+Ensemble = Annotated[int | None, typer.Option(
+    help="Independent members whose median is the forecast (default: 5 small data, "
+    "1 panels).",
+    rich_help_panel=MODEL_PANEL, show_default=False)]
+Strategy = Annotated[str | None, typer.Option(
+    help="direct (one output per step) or recursive.", rich_help_panel=MODEL_PANEL,
+    show_default=False)]
+Fill = Annotated[str | None, typer.Option(
+    help="Fill missing values and timestamps: interpolate, ffill or zero (default: error).",
+    rich_help_panel=DATA_PANEL, show_default=False)]
+TimeCol = Annotated[str | None, typer.Option(
+    help="Name of the date column (default: recognised).", rich_help_panel=DATA_PANEL,
+    show_default=False)]
+ValueCol = Annotated[str | None, typer.Option(
+    help="Name of the value column (default: recognised).", rich_help_panel=DATA_PANEL,
+    show_default=False)]
+IdCol = Annotated[str | None, typer.Option(
+    help="Name of the series id column, for many series in one file.", rich_help_panel=DATA_PANEL,
+    show_default=False)]
+Format = Annotated[str, typer.Option("--format", help="table, json or csv.")]
