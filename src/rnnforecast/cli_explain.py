@@ -128,8 +128,8 @@ def report(
         help="Steps to hold out and forecast (default: two seasons, at most a quarter of the "
         "shortest series).", show_default=False)] = None,
     models: Annotated[str | None, typer.Option(
-        help="Comma-separated models (default: lstm, seasonal_naive, naive2 and auto_ets_log, "
-        "or auto_ets when some value is <= 0).", show_default=False)] = None,
+        help="Comma-separated models (default: lstm, seasonal_naive, naive2, seasonal_drift and "
+        "auto_ets_log, or auto_ets when some value is <= 0).", show_default=False)] = None,
     seeds: Annotated[int, typer.Option(help="Fit each network this many times.")] = 1,
     epochs: Epochs = None,
     ensemble: Ensemble = None,

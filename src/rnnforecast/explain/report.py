@@ -47,8 +47,10 @@ class Report:
 
 
 def default_models(all_positive: bool) -> list[str]:
-    """lstm, seasonal naive, Naive2 and AutoETS (on log(y) when every value is > 0)."""
-    return ["lstm", "seasonal_naive", "naive2", "auto_ets_log" if all_positive else "auto_ets"]
+    """lstm, seasonal naive, Naive2, seasonal drift (no network, often the bar to beat) and
+    AutoETS (on log(y) when every value is > 0)."""
+    return ["lstm", "seasonal_naive", "naive2", "seasonal_drift",
+            "auto_ets_log" if all_positive else "auto_ets"]
 
 
 def build_report(
@@ -305,7 +307,9 @@ def _page(title: str, info: dict[str, Any], summary: pd.DataFrame, images: dict[
         f'<p class="note">Hold-out of {notes["test_points"]} points, '
         f"{notes['train_points']} for training{seeds_note}. MASE is scaled by the training "
         "part's seasonal naive error, sMAPE is on 0-200, lower is better everywhere. Seasonal "
-        "naive repeats the last season; Naive2 is M4's seasonally adjusted naive; AutoETS "
+        "naive repeats the last season; Naive2 is M4's seasonally adjusted naive; seasonal "
+        "drift is seasonal naive plus the average yearly growth (on log values when every "
+        "value is positive), no network at all; AutoETS "
         "is statsforecast's exponential smoothing (on log values when every value is "
         "positive). A network that does not beat these is not worth its cost on this "
         "data.</p>"))
