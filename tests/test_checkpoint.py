@@ -323,9 +323,13 @@ def test_ctrl_c_stops_cleanly_keeps_the_checkpoint_and_writes_nothing_else(
     folder = tmp_path / "ck"
     model = tmp_path / "model.rnnf"
     model.write_bytes(b"precious")  # an existing output is never truncated
+    # A shell without job control starts background commands (a CI script run with '&', say)
+    # with SIGINT ignored, and Python then keeps ignoring it: give the child the default
+    # disposition, as a terminal would, so that Ctrl-C reaches it.
     process = subprocess.Popen(
         _command("fit", str(data), *SLOW_FIT, "--checkpoint", str(folder), "--save", str(model)),
-        env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     _wait_for_epoch(process, folder, 2)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
