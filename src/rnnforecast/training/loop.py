@@ -19,6 +19,7 @@ from torch.nn import functional
 from rnnforecast.errors import TrainingError
 from rnnforecast.models import RecurrentNet
 from rnnforecast.training.checkpoint import Checkpoint, TrainState
+from rnnforecast.training.malloc import reuse_freed_memory
 from rnnforecast.training.optim import Adam
 
 LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
@@ -63,6 +64,7 @@ def train(
 ) -> TrainResult:
     """Train ``net`` in place on windows ``x`` (N, T, C) -> targets ``y`` (N, outputs); with a
     ``checkpoint``, continue from it (if it was opened to resume) and save it every epoch."""
+    reuse_freed_memory()
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
     try:
