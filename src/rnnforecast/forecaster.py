@@ -609,9 +609,9 @@ def _steps_between(first: Any, last: Any, freq: str) -> int:
 
 
 def _common_frequency(groups: dict[str, pd.DataFrame]) -> str:
-    from rnnforecast.data.frequency import infer_frequency
+    from rnnforecast.data.frequency import series_frequency
 
-    freqs = {uid: g.attrs.get("freq") or infer_frequency(g["ds"], uid) for uid, g in groups.items()}
+    freqs = {uid: series_frequency(g, uid) for uid, g in groups.items()}
     distinct = sorted(set(freqs.values()))
     if len(distinct) > 1:
         kinds = {is_integer_freq(f) for f in distinct}

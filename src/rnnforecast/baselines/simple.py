@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from rnnforecast.data.frequency import future_timestamps, infer_frequency, season_length_for
+from rnnforecast.data.frequency import future_timestamps, season_length_for, series_frequency
 from rnnforecast.data.reader import FILL_METHODS, FillMethod, read_series
 from rnnforecast.errors import ConfigError
 
@@ -120,7 +120,7 @@ class Baseline:
         out: dict[str, _Series] = {}
         for uid, g in frame.groupby("unique_id", sort=False):
             ds = g["ds"]
-            freq = str(g.attrs.get("freq") or infer_frequency(ds, str(uid)))
+            freq = series_frequency(g, str(uid))
             y = g["y"].to_numpy(dtype=np.float64)
             m = int(self.season_length) if self.season_length is not None else (
                 season_length_for(freq))

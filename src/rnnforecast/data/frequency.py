@@ -188,6 +188,13 @@ def _canonical_quarter(name: str) -> str:
     return name
 
 
+def series_frequency(series: pd.DataFrame, uid: str = "") -> str:
+    """The frequency of one series of a canonical frame: the one `read_series` found (kept in
+    ``attrs["freq"]`` when all series share it), else inferred from its timestamps."""
+    found = series.attrs.get("freq")
+    return str(found) if found else infer_frequency(series["ds"], uid)
+
+
 def season_length_for(freq: str) -> int:
     """The default seasonal period of a frequency: 12 monthly, 4 quarterly, 7 daily, 24 hourly,
     52 weekly, 1 yearly and for integer indexes (no calendar to know a season from)."""

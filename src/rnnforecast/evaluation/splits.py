@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnnforecast.data.frequency import future_timestamps, infer_frequency, season_length_for
+from rnnforecast.data.frequency import future_timestamps, season_length_for, series_frequency
 from rnnforecast.data.reader import read_series
 from rnnforecast.errors import DataError
 
@@ -24,7 +24,7 @@ def series_season(series: pd.DataFrame, uid: str,
                   season_length: int | None) -> tuple[str, int]:
     """A series' frequency (as the reader found it, else inferred) and the season length
     used for its MASE scale."""
-    freq = str(series.attrs.get("freq") or infer_frequency(series["ds"], uid))
+    freq = series_frequency(series, uid)
     return freq, int(season_length) if season_length is not None else season_length_for(freq)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnnforecast.data.frequency import infer_frequency, season_length_for
+from rnnforecast.data.frequency import season_length_for, series_frequency
 from rnnforecast.errors import ConfigError, DataError
 
 __all__ = ["data_summary", "default_horizon", "default_lookback", "frequency_of", "season_of"]
@@ -17,8 +17,7 @@ __all__ = ["data_summary", "default_horizon", "default_lookback", "frequency_of"
 def frequency_of(frame: pd.DataFrame) -> str:
     """The frequency of the first series (the reader checks that the data has one)."""
     uid, first = next(iter(frame.groupby("unique_id", sort=False)))
-    return str(first.attrs.get("freq") or frame.attrs.get("freq")
-               or infer_frequency(first["ds"], str(uid)))
+    return series_frequency(first, str(uid))
 
 
 def season_of(frame: pd.DataFrame, season_length: int | None = None) -> int:
