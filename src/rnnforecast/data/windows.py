@@ -8,8 +8,9 @@ for origin T and step k is (z_{T+k} - r_k) / s, with r_k = z_{T-m+1+((k-1) mod m
 seasonal-naive forecast. A network that outputs zeros *is* seasonal naive, so the model only
 has to learn level, trend and shape changes, in units comparable across series of any scale.
 
-Values near the float64 limit can overflow here (inf); that is not warned about: the caller
-checks the windows and refuses data too large for the network's float type.
+Values near the float64 limit can overflow here (inf): `rnnforecast.data.framing`, through
+which the library calls these functions, silences numpy's warnings and the Forecaster
+refuses data too large for the network's float type.
 """
 
 from __future__ import annotations
@@ -34,10 +35,9 @@ def series_scale(z: FloatArray, season: int) -> float:
     lag = season if z.size > season else 1
     if z.size <= lag:
         return 0.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        scale = float(np.mean(np.abs(z[lag:] - z[:-lag])))
-        if not np.isfinite(scale) or scale <= 0:
-            scale = float(np.mean(np.abs(np.diff(z)))) if z.size > 1 else 0.0
+    scale = float(np.mean(np.abs(z[lag:] - z[:-lag])))
+    if not np.isfinite(scale) or scale <= 0:
+        scale = float(np.mean(np.abs(np.diff(z)))) if z.size > 1 else 0.0
     return scale if np.isfinite(scale) and scale > 0 else 0.0
 
 
@@ -49,8 +49,7 @@ def input_features(z: FloatArray, season: int, scale: float) -> FloatArray:
     """Per-step inputs (n, 2): scaled seasonal difference and the observed flag."""
     feats = np.zeros((z.size, N_CHANNELS))
     if z.size > season:
-        with np.errstate(over="ignore", invalid="ignore"):
-            feats[season:, 0] = (z[season:] - z[:-season]) / _divisor(scale)
+        feats[season:, 0] = (z[season:] - z[:-season]) / _divisor(scale)
         feats[season:, 1] = 1.0
     return feats
 
@@ -73,8 +72,7 @@ def targets(
 ) -> FloatArray:
     """Scaled residuals of the next ``horizon`` values against seasonal naive."""
     future = sliding_windows(z[1:], horizon)[origins]
-    with np.errstate(over="ignore", invalid="ignore"):
-        return (future - reference(z, origins, season, horizon)) / _divisor(scale)
+    return (future - reference(z, origins, season, horizon)) / _divisor(scale)
 
 
 def training_origins(n: int, season: int, horizon: int) -> np.ndarray:

@@ -311,24 +311,11 @@ def training_windows(forecaster: Forecaster, data: Any,
 def _windows(forecaster: Forecaster, state: Any, z: np.ndarray,
              out_size: int) -> tuple[np.ndarray, np.ndarray]:
     """One series' training windows, framed as the forecaster frames them."""
-    try:
-        from rnnforecast.data.framing import make_windows, origins_for
-    except ImportError:  # the seasonal-difference framing only
-        from rnnforecast.data.windows import (
-            input_features,
-            input_windows,
-            targets,
-            training_origins,
-        )
+    from rnnforecast.data.framing import make_windows, origins_for
 
-        origins = training_origins(len(z), state.season, out_size)
-        feats = input_features(z, state.season, state.scale)
-        return (input_windows(feats, origins, forecaster.lookback_),
-                targets(z, origins, state.season, out_size, state.scale))
-    framing = getattr(forecaster, "framing", "seasonal")
-    origins = origins_for(framing, len(z), state.framing, out_size)
-    return make_windows(framing, z, state.log, state.framing, origins, forecaster.lookback_,
-                        out_size)
+    origins = origins_for(forecaster.framing, len(z), state.framing, out_size)
+    return make_windows(forecaster.framing, z, state.log, state.framing, origins,
+                        forecaster.lookback_, out_size)
 
 
 def initial_net(forecaster: Forecaster) -> RecurrentNet:
