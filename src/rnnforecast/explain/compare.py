@@ -25,7 +25,6 @@ import pandas as pd
 
 from rnnforecast.errors import ConfigError
 from rnnforecast.explain.common import check_int, data_summary, default_horizon, season_of
-from rnnforecast.explain.gradients import fitted_setting
 from rnnforecast.explain.narrative import Claim, Stat, fmt, sentence, verdict
 
 __all__ = ["FACTORS", "SETTINGS", "CompareResult", "compare"]
@@ -166,7 +165,7 @@ def compare(
             baseline = summary.loc[SEASONAL_NAIVE].to_dict()
             first_fit = result.fitted[setting.model]
     assert baseline is not None and first_fit is not None
-    used = {name: int(fitted_setting(first_fit, name))
+    used = {name: int(first_fit.settings_[name])
             for name in ("epochs", "ensemble", "hidden_size")}
     table = _table(names, summaries, baseline, seeds, windows)
     claims = _claims(names, table)
@@ -185,9 +184,9 @@ def _parameters_per_member(setting: Setting, horizon: int, fitted: Any) -> int:
     """Trainable parameters of one member (the batched network's masked blocks excluded)."""
     from rnnforecast.models import RecurrentNet
 
-    out = horizon if getattr(fitted, "strategy", "direct") == "direct" else 1
+    out = horizon if fitted.strategy == "direct" else 1
     net = RecurrentNet(setting.model, int(fitted.net_.rnn.input_size),
-                       int(fitted_setting(fitted, "hidden_size")), setting.num_layers, out,
+                       int(fitted.settings_["hidden_size"]), setting.num_layers, out,
                        dropout=setting.dropout, members=1)
     return int(sum(p.numel() for p in net.parameters()))
 

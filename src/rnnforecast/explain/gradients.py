@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 __all__ = [
     "GradientFlow",
     "clipping_frame",
-    "fitted_setting",
     "forecaster_gradient_flow",
     "gradient_flow",
     "initial_net",
@@ -268,14 +267,6 @@ def _member_norms(grads: torch.Tensor, net: RecurrentNet, member: int | None) ->
 # ------------------------------------------------------------- fitted forecasters
 
 
-def fitted_setting(forecaster: Forecaster, name: str) -> Any:
-    """A training setting as the fit used it (``settings_`` resolves the parameters left at
-    None to the defaults for the data's size; older objects keep them as parameters)."""
-    settings = getattr(forecaster, "settings_", None) or {}
-    value = settings.get(name)
-    return getattr(forecaster, name) if value is None else value
-
-
 def training_windows(forecaster: Forecaster, data: Any,
                      max_windows: int = MAX_WINDOWS) -> tuple[np.ndarray, np.ndarray]:
     """The windows a fitted `Forecaster` trains on, built from ``data`` (its training
@@ -320,17 +311,8 @@ def _windows(forecaster: Forecaster, state: Any, z: np.ndarray,
 
 def initial_net(forecaster: Forecaster) -> RecurrentNet:
     """The network a fitted `Forecaster` started from: same settings and seed, untrained."""
-    import torch
-
-    from rnnforecast.models import RecurrentNet
-
     out_size = int(forecaster.horizon) if forecaster.strategy == "direct" else 1
-    fitted = forecaster.net_
-    torch.manual_seed(int(forecaster.seed))
-    return RecurrentNet(forecaster.model, int(fitted.rnn.input_size),
-                        int(fitted_setting(forecaster, "hidden_size")),
-                        int(forecaster.num_layers), out_size, dropout=float(forecaster.dropout),
-                        members=int(fitted_setting(forecaster, "ensemble")))
+    return forecaster._build_net(out_size)
 
 
 def forecaster_gradient_flow(forecaster: Forecaster, data: Any, *, initial: bool = False,
@@ -340,13 +322,13 @@ def forecaster_gradient_flow(forecaster: Forecaster, data: Any, *, initial: bool
     forecaster._check_fitted()
     x, y = training_windows(forecaster, data)
     net = initial_net(forecaster) if initial else forecaster.net_
-    flow = gradient_flow(net, x, y, loss=str(fitted_setting(forecaster, "loss")),
+    flow = gradient_flow(net, x, y, loss=str(forecaster.settings_["loss"]),
                          member=member, model=forecaster.model,
                          state="initial" if initial else "trained")
     flow.meta = {"lookback": forecaster.lookback_,
-                 "hidden_size": fitted_setting(forecaster, "hidden_size"),
+                 "hidden_size": forecaster.settings_["hidden_size"],
                  "num_layers": forecaster.num_layers,
-                 "ensemble": fitted_setting(forecaster, "ensemble"), "seed": forecaster.seed}
+                 "ensemble": forecaster.settings_["ensemble"], "seed": forecaster.seed}
     return flow
 
 

@@ -136,11 +136,10 @@ def _forecast_png(result: Any, mase: dict[str, float], path: Path) -> str:
 
 
 def _training_png(fitted: Any, model: str, path: Path) -> str:
-    from rnnforecast.explain.gradients import fitted_setting
     from rnnforecast.plotting.figures import training_figure
 
     epochs = len(fitted.history_["train_loss"])
-    members = int(fitted_setting(fitted, "ensemble"))
+    members = int(fitted.settings_["ensemble"])
     training_figure(fitted.history_, fitted.clip, path=path,
                     title=f"Training the {model} ({members} member"
                     f"{'s' if members > 1 else ''}, {epochs} epochs, seed 0)")
