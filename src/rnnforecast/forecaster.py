@@ -112,6 +112,16 @@ class Forecaster:
       ``None`` makes them errors.
     - ``nonnegative``: clip forecasts at 0; ``None`` turns it on for series whose training
       values are all >= 0.
+    - ``levels``: prediction-interval levels in percent (e.g. ``[80, 95]``) learned by
+      quantile (pinball) heads; adds ``<model>-lo-80``/``<model>-hi-80``... columns.
+    - ``conformal``: intervals at ``levels`` from split-conformal backtest residuals instead.
+    - ``cell``: the recurrent cell of ``model="seq2seq"``'s encoder and decoder.
+    - ``future_cols``: columns known over the forecast horizon (calendar, promotions);
+      ``past_cols``: columns observed only up to the forecast origin.
+    - ``embedding``: width of a learned per-series embedding (``None``: none).
+    - ``local``: one small network per series, all trained as one grouped model.
+    - ``device``: "cpu", "cuda", "cuda:N" or "auto" (one GPU when present);
+      ``precision``: "fp32" or "bf16" (autocast, GPU only).
     - ``quiet``: no progress output.
     """
 
@@ -139,6 +149,15 @@ class Forecaster:
         fill: FillMethod | None = None,
         nonnegative: bool | None = None,
         framing: str = "level",
+        levels: list[float] | None = None,
+        conformal: bool = False,
+        cell: str = "lstm",
+        future_cols: list[str] | None = None,
+        past_cols: list[str] | None = None,
+        embedding: int | None = None,
+        local: bool = False,
+        device: str = "cpu",
+        precision: str = "fp32",
         quiet: bool = True,
     ) -> None:
         self.model = model
@@ -162,6 +181,15 @@ class Forecaster:
         self.fill = fill
         self.nonnegative = nonnegative
         self.framing = framing
+        self.levels = levels
+        self.conformal = conformal
+        self.cell = cell
+        self.future_cols = future_cols
+        self.past_cols = past_cols
+        self.embedding = embedding
+        self.local = local
+        self.device = device
+        self.precision = precision
         self.quiet = quiet
 
     # ------------------------------------------------------------------ parameters
@@ -573,7 +601,8 @@ class Forecaster:
 _PARAM_NAMES = (
     "model", "horizon", "lookback", "hidden_size", "num_layers", "dropout", "strategy",
     "transform", "season_length", "loss", "clip", "epochs", "batch_size", "lr", "patience",
-    "seed", "ensemble", "threads", "fill", "nonnegative", "framing", "quiet",
+    "seed", "ensemble", "threads", "fill", "nonnegative", "framing", "levels", "conformal",
+    "cell", "future_cols", "past_cols", "embedding", "local", "device", "precision", "quiet",
 )
 
 
