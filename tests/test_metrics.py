@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from rnnforecast.metrics import mae, mape, mase, mase_scale, owa, rmse, smape
+from rnnforecast.metrics import coverage, mae, mape, mase, mase_scale, msis, owa, rmse, smape
 
 Y = [1.0, 2.0, 3.0, 4.0]
 F = [2.0, 2.0, 1.0, 4.0]  # errors: -1, 0, 2, 0
@@ -109,3 +109,30 @@ def test_metrics_accept_arrays_of_any_shape() -> None:
     f = np.array([2.0, 2.0, 1.0, 4.0])
     assert mae(a, f) == pytest.approx(3 / 4)
     assert isinstance(rmse(a, f), float)
+
+
+def test_coverage_counts_points_inside_closed_intervals() -> None:
+    # 1 inside, 2 on the lower end (inside), 3 above, 4 below
+    assert coverage([1.0, 2.0, 3.0, 4.0], [0.0, 2.0, 0.0, 5.0], [2.0, 3.0, 2.5, 6.0]) == 0.5
+    with pytest.raises(ValueError, match="differ in length"):
+        coverage([1.0, 2.0], [0.0], [3.0, 3.0])
+
+
+def test_msis_m4_definition_by_hand() -> None:
+    y = [10.0, 20.0, 30.0]
+    lo = [8.0, 21.0, 25.0]
+    hi = [12.0, 25.0, 28.0]
+    train = [1.0, 3.0, 2.0, 6.0]  # lag 2: |2-1|, |6-3| -> scale 2
+    a = 0.2  # level 80
+    # widths 4, 4, 3; penalties: y=20 below lo=21 by 1, y=30 above hi=28 by 2
+    expected = ((4 + 4 + 3) + 2 / a * 1 + 2 / a * 2) / 3 / 2
+    assert msis(y, lo, hi, train, 80, season_length=2) == pytest.approx(expected, rel=1e-12)
+
+
+def test_msis_rewards_narrow_covering_intervals_and_handles_constant_training() -> None:
+    y, train = [5.0, 5.0], [1.0, 2.0, 3.0]
+    assert msis(y, [4.0, 4.0], [6.0, 6.0], train, 95) < msis(y, [0.0, 0.0], [9.0, 9.0], train, 95)
+    assert msis(y, y, y, [2.0, 2.0, 2.0], 95) == 0.0
+    assert msis(y, [4.0, 4.0], [6.0, 6.0], [2.0, 2.0, 2.0], 95) == math.inf
+    with pytest.raises(ValueError, match="level"):
+        msis(y, y, y, train, 100)

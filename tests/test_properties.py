@@ -18,6 +18,7 @@ from rnnforecast.data import frequency as frequency_module
 from rnnforecast.data import reader as reader_module
 from rnnforecast.data.frequency import infer_frequency, regular_frequencies
 from rnnforecast.data.transforms import MinMaxScaler, StandardScaler
+from rnnforecast.data.window_bank import WindowBank
 from rnnforecast.data.windows import (
     input_features,
     input_windows,
@@ -128,9 +129,12 @@ def test_property_held_out_points_never_reach_a_training_window(
     seen: list[tuple[np.ndarray, np.ndarray]] = []
     real_train = Forecaster._train
 
-    def record(self: Forecaster, x: np.ndarray, t: np.ndarray, *args: object) -> None:
-        seen.append((x.copy(), t.copy()))
-        real_train(self, x, t, *args)  # type: ignore[arg-type]
+    def record(self: Forecaster, x: np.ndarray | WindowBank, t: np.ndarray, *args: object,
+               **kwargs: object) -> None:
+        # what the network sees: a bank's windows (rnnforecast.data.window_bank), gathered
+        seen.append((x.windows(np.arange(len(x))) if isinstance(x, WindowBank) else x.copy(),
+                     t.copy()))
+        real_train(self, x, t, *args, **kwargs)  # type: ignore[arg-type]
 
     ds = pd.date_range("2000-01-01", periods=len(y), freq="MS")
     changed = y.copy()

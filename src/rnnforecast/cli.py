@@ -22,18 +22,27 @@ from rnnforecast.cli_explain import register as register_explain
 from rnnforecast.cli_options import (
     MODEL_PANEL,
     BatchSize,
+    Cell,
     Clip,
+    Conformal,
+    Device,
     Dropout,
+    Embedding,
     Ensemble,
     Epochs,
     Fill,
     Format,
+    FutureCols,
     HiddenSize,
     Horizon,
     IdCol,
     LearningRate,
+    Levels,
+    Local,
     Lookback,
     NumLayers,
+    PastCols,
+    Precision,
     SeasonLength,
     Strategy,
     TimeCol,
@@ -138,6 +147,15 @@ def fit(
     transform: Transform = None,
     ensemble: Ensemble = None,
     strategy: Strategy = None,
+    local: Local = None,
+    cell: Cell = None,
+    future_cols: FutureCols = None,
+    past_cols: PastCols = None,
+    embedding: Embedding = None,
+    device: Device = None,
+    precision: Precision = None,
+    levels: Levels = None,
+    conformal: Conformal = None,
     fill: Fill = None,
     time_col: TimeCol = None,
     value_col: ValueCol = None,
@@ -151,19 +169,25 @@ def fit(
     resume: Annotated[bool, typer.Option(
         help="Continue the fit saved in --checkpoint (same data and options): the result is "
         "the same as an uninterrupted fit.")] = False,
+    init: Annotated[str | None, typer.Option(
+        "--init", metavar="MODEL",
+        help="Continue training the model in this file on DATA (warm start): its architecture "
+        "and settings stay; only --epochs, --lr, --seed and --fill may change.",
+        show_default=False)] = None,
 ) -> None:
     """Fit a forecaster on DATA and save it to one model file.
 
     Options can also come from a TOML file (--config); flags given on the command line
     override it. With --checkpoint DIR the training state is saved after every epoch; after
     an interruption (Ctrl-C, a killed process), the same command with --resume finishes it.
+    With --init MODEL training continues from that model's weights on the new DATA.
     """
     flags = {k: v for k, v in locals().items()
-             if k not in ("data", "config", "checkpoint", "resume")}
+             if k not in ("data", "config", "checkpoint", "resume", "init")}
     with guard():
         from rnnforecast.cli_commands import run_fit
 
-        run_fit(data, flags, config, checkpoint=checkpoint, resume=resume)
+        run_fit(data, flags, config, checkpoint=checkpoint, resume=resume, init=init)
 
 
 # --------------------------------------------------------------------------- predict
@@ -185,13 +209,18 @@ def predict(
     time_col: TimeCol = None,
     value_col: ValueCol = None,
     id_col: IdCol = None,
+    future: Annotated[str | None, typer.Option(
+        help="CSV with unique_id, ds and the model's --future-cols for the forecast steps.",
+        show_default=False)] = None,
 ) -> None:
-    """Forecast with a saved model: CSV with columns unique_id, ds, <model>."""
+    """Forecast with a saved model: CSV with columns unique_id, ds, <model> (and
+    <model>-lo-80, <model>-hi-80 ... for a model fitted with --levels)."""
     with guard():
         from rnnforecast.cli_commands import run_predict
 
         run_predict(model_file, data, horizon, out,
-                    {"time_col": time_col, "value_col": value_col, "id_col": id_col}, fill)
+                    {"time_col": time_col, "value_col": value_col, "id_col": id_col}, fill,
+                    future=future)
 
 
 # -------------------------------------------------------------------------- evaluate
@@ -224,6 +253,12 @@ def evaluate(
     refit: Annotated[bool, typer.Option(
         help="Backtest: refit every model at every origin (--no-refit fits once at the "
         "oldest origin).")] = True,
+    backend: Annotated[str, typer.Option(
+        help="local, or dask: per-series work (baselines, local models, backtests) partitioned "
+        "by series on Dask, same results (needs rnnforecast[scale]).")] = "local",
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address, e.g. tcp://host:8786 (default with --backend dask: a "
+        "local cluster for this run).", show_default=False)] = None,
     output_format: Format = "table",
     scores: Annotated[str | None, typer.Option(
         help="Also write the per-series scores (one row per model, seed and series) to "
@@ -240,6 +275,9 @@ def evaluate(
     transform: Transform = None,
     ensemble: Ensemble = None,
     strategy: Strategy = None,
+    local: Local = None,
+    levels: Levels = None,
+    conformal: Conformal = None,
     fill: Fill = None,
     time_col: TimeCol = None,
     value_col: ValueCol = None,
@@ -250,6 +288,10 @@ def evaluate(
     Every series is scored with the same metrics: RMSE, MAE, MAPE (%), sMAPE (0-200) and
     MASE (scaled by the training part's seasonal naive error). --format json prints one JSON
     array: per model, each metric's mean over seeds, its sd across seeds and worst seed.
+
+    --levels 80,95 adds each level's interval coverage and MSIS (M4) for the networks
+    (quantile heads); with --conformal every model, baselines too, gets split-conformal
+    intervals.
     """
     settings = dict(locals())
     with guard():

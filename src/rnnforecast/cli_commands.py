@@ -31,6 +31,7 @@ from rnnforecast.cli_support import (
 )
 from rnnforecast.data.reader import read_series
 from rnnforecast.errors import ConfigError
+from rnnforecast.inputs import covariate_columns, input_columns, parse_columns
 from rnnforecast.io.atomic import atomic_path
 
 if TYPE_CHECKING:
@@ -80,7 +81,8 @@ def _describe(frame: pd.DataFrame) -> str:
 
 
 def run_fit(data: str, flags: dict[str, Any], config: str | None, *,
-            checkpoint: str | None = None, resume: bool = False) -> None:
+            checkpoint: str | None = None, resume: bool = False,
+            init: str | None = None) -> None:
     from rnnforecast.forecaster import MODELS, Forecaster
 
     allowed = [p for p in forecaster_params() if p != "quiet"] + [*READ_KEYS, "save"]
@@ -88,6 +90,20 @@ def run_fit(data: str, flags: dict[str, Any], config: str | None, *,
     if "clip" in settings:
         source = "--clip" if flags.get("clip") is not None else f"{config}: clip"
         settings["clip"] = parse_clip(settings["clip"], source)
+    if "levels" in settings:
+        from rnnforecast.intervals import parse_levels
+
+        source = "--levels" if flags.get("levels") is not None else f"{config}: levels"
+        settings["levels"] = parse_levels(settings["levels"], source)
+    for key in ("future_cols", "past_cols"):  # "a,b" -> ["a", "b"]
+        if key in settings:
+            settings[key] = parse_columns(settings[key], "--" + key.replace("_", "-"))
+    base = None
+    if init is not None:  # warm start: the model file gives every setting not changed
+        from rnnforecast.cli_warm import load_init
+
+        base = load_init(init, settings)
+        settings["horizon"] = base.horizon
     if settings.get("horizon") is None:
         raise ConfigError("--horizon is required (or horizon = N in the --config file): the "
                           "number of steps to forecast, e.g. --horizon 12")
@@ -100,9 +116,15 @@ def run_fit(data: str, flags: dict[str, Any], config: str | None, *,
     if resume and checkpoint is None:
         raise ConfigError("--resume needs --checkpoint DIR: the folder of the fit to continue")
     read = {k: settings.pop(k, None) for k in READ_KEYS}
-    frame = read_series(data, fill=settings.get("fill"), **read)
-    detail(f"read {data}: {_describe(frame)}")
-    forecaster = Forecaster(**settings, quiet=OPTIONS.quiet)
+    from rnnforecast.scale.parquet import is_parquet
+
+    frame: Any = data  # a Parquet dataset is read inside fit (under torchrun: each rank's part)
+    if not is_parquet(data):
+        covariates = covariate_columns(settings.get("future_cols"), settings.get("past_cols"))
+        frame = read_series(data, fill=settings.get("fill"), covariates=covariates, **read)
+        detail(f"read {data}: {_describe(frame)}")
+    forecaster = Forecaster(**settings, quiet=OPTIONS.quiet) if base is None else base
+    forecaster.quiet = OPTIONS.quiet
     if resume and checkpoint is not None:
         from rnnforecast.training.checkpoint import saved_epoch
 
@@ -111,10 +133,15 @@ def run_fit(data: str, flags: dict[str, Any], config: str | None, *,
             f"no checkpoint in {checkpoint} yet: training from the first epoch")
     start = time.process_time()
     try:
-        forecaster.fit(frame, checkpoint=checkpoint, resume=resume)
+        forecaster.fit(frame, checkpoint=checkpoint, resume=resume,
+                       warm_start=base is not None)
     except KeyboardInterrupt:
         _interrupted(checkpoint)
     seconds = time.process_time() - start
+    from rnnforecast.scale.distributed import is_main_process
+
+    if not is_main_process():  # torchrun: rank 0 writes the model and reports
+        return
     forecaster.save(save)
     epochs = len(forecaster.history_.get("train_loss", []))
     say(f"saved {forecaster.model} model of {len(forecaster.series_)} series (horizon "
@@ -154,16 +181,29 @@ def _interrupted(checkpoint: str | None) -> NoReturn:
 
 
 def run_predict(model_file: str, data: str | None, horizon: int | None, out: str | None,
-                read: dict[str, Any], fill: str | None) -> None:
+                read: dict[str, Any], fill: str | None, *, future: str | None = None) -> None:
     from rnnforecast.forecaster import Forecaster
 
     check_output_path(out, "--out")
     forecaster = Forecaster.load(model_file)
     frame = None
-    if data is not None:
-        frame = read_series(data, fill=as_fill(fill) or forecaster.fill, **read)
+    from rnnforecast.scale.parquet import is_parquet
+
+    if data is not None and is_parquet(data) and out is not None and future is None:
+        from rnnforecast.scale.parquet import predict_parquet
+
+        rows = predict_parquet(forecaster, data, out, horizon=horizon)  # group by group
+        say(f"wrote {rows} forecasts to {out}")
+        return
+    if data is not None and is_parquet(data):
+        from rnnforecast.scale.parquet import read_parquet_series
+
+        frame = read_parquet_series(data, fill=as_fill(fill) or forecaster.fill)
+    elif data is not None:
+        frame = read_series(data, fill=as_fill(fill) or forecaster.fill,
+                            covariates=input_columns(forecaster), **read)
         detail(f"read {data}: {_describe(frame)}")
-    forecast = forecaster.predict(horizon=horizon, data=frame)
+    forecast = forecaster.predict(horizon=horizon, data=frame, future=future)
     text = forecast.to_csv(index=False)
     if out is None:
         import sys
@@ -198,15 +238,23 @@ def run_evaluate(settings: dict[str, Any]) -> None:
     check_positive(settings["step"], "--step")
     check_output_path(settings["scores"], "--scores")
     passed = ("hidden_size", "num_layers", "dropout", "epochs", "batch_size", "lr",
-              "transform", "ensemble", "strategy", "fill")
+              "transform", "ensemble", "strategy", "fill", "local")
     kwargs = {k: settings[k] for k in passed if settings[k] is not None}
     if settings["clip"] is not None:
         kwargs["clip"] = parse_clip(settings["clip"])
+    if settings["levels"] is not None:
+        from rnnforecast.intervals import parse_levels
+
+        kwargs["levels"] = parse_levels(settings["levels"])
+        kwargs["conformal"] = bool(settings["conformal"])
+    elif settings["conformal"]:
+        raise ConfigError("--conformal needs --levels, e.g. --levels 80,95")
     result = run_protocol(
         settings["data"], settings["models"], horizon=settings["horizon"], protocol=protocol,
         seeds=settings["seeds"], season_length=settings["season_length"],
         test=settings["test"], lookback=settings["lookback"], windows=settings["windows"],
         step=settings["step"], refit=settings["refit"],
+        backend=settings["backend"], scheduler=settings["scheduler"],
         **{k: settings[k] for k in READ_KEYS}, quiet=OPTIONS.quiet, **kwargs,
     )
     detail(f"training part: {_describe(result.train)}; hold-out: {_describe(result.test)}")

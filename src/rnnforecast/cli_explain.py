@@ -205,7 +205,8 @@ def run_gradients(settings: dict[str, Any]) -> None:
     from rnnforecast.explain.common import default_horizon, default_lookback
     from rnnforecast.explain.gradients import clipping_frame, forecaster_gradient_flow
     from rnnforecast.explain.report import report_lags
-    from rnnforecast.forecaster import MODELS, Forecaster
+    from rnnforecast.forecaster import Forecaster
+    from rnnforecast.inputs import CELL_NAMES as MODELS  # one recurrent stack (not seq2seq)
     from rnnforecast.io.atomic import atomic_path
     from rnnforecast.plotting.explain import clipping_figure, gradient_flow_figure
 

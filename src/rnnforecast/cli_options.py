@@ -44,8 +44,8 @@ Transform = Annotated[str | None, typer.Option(
     help="auto (log when all values > 0), log or none.", rich_help_panel=MODEL_PANEL,
     show_default=False)]
 Ensemble = Annotated[int | None, typer.Option(
-    help="Independent members whose median is the forecast (default: 5 small data, "
-    "1 panels).",
+    help="Independent members whose median is the forecast (default: 4 small data, "
+    "2 panels).",
     rich_help_panel=MODEL_PANEL, show_default=False)]
 Strategy = Annotated[str | None, typer.Option(
     help="direct (one output per step) or recursive.", rich_help_panel=MODEL_PANEL,
@@ -63,3 +63,34 @@ IdCol = Annotated[str | None, typer.Option(
     help="Name of the series id column, for many series in one file.", rich_help_panel=DATA_PANEL,
     show_default=False)]
 Format = Annotated[str, typer.Option("--format", help="table, json or csv.")]
+Levels = Annotated[str | None, typer.Option(
+    help="Prediction-interval levels in percent, comma-separated (e.g. 80,95): adds "
+    "<model>-lo-80/<model>-hi-80 columns (quantile heads, or conformal with --conformal).",
+    rich_help_panel=MODEL_PANEL, show_default=False)]
+Conformal = Annotated[bool | None, typer.Option(
+    "--conformal", help="Intervals at --levels from split-conformal backtest residuals "
+    "(any model, baselines too) instead of quantile heads.", rich_help_panel=MODEL_PANEL,
+    show_default=False)]
+Device = Annotated[str | None, typer.Option(
+    help="auto (one GPU when present, else the CPU), cpu, cuda or cuda:N (default auto).",
+    rich_help_panel=MODEL_PANEL, show_default=False)]
+Precision = Annotated[str | None, typer.Option(
+    help="fp32, or bf16 (autocast on a GPU; no effect on the CPU) (default fp32).",
+    rich_help_panel=MODEL_PANEL, show_default=False)]
+Cell = Annotated[str | None, typer.Option(
+    help="Recurrent cell of --model seq2seq's encoder and decoder: lstm, gru or rnn "
+    "(default lstm).", rich_help_panel=MODEL_PANEL, show_default=False)]
+FutureCols = Annotated[str | None, typer.Option(
+    help="Columns known over the horizon, comma-separated (e.g. promo,calendar; 'calendar' "
+    "adds date features); predict then needs --future FILE.", rich_help_panel=DATA_PANEL,
+    show_default=False)]
+PastCols = Annotated[str | None, typer.Option(
+    help="Columns known only up to the forecast origin, comma-separated.",
+    rich_help_panel=DATA_PANEL, show_default=False)]
+Embedding = Annotated[int | None, typer.Option(
+    help="Width of a learned per-series embedding fed at every step (default none).",
+    rich_help_panel=MODEL_PANEL, show_default=False)]
+Local = Annotated[bool | None, typer.Option(
+    "--local", help="One small network per series instead of one global network, all trained "
+    "at once as one grouped model (each series' forecast equals fitting it alone).",
+    rich_help_panel=MODEL_PANEL, show_default=False)]

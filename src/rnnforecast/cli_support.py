@@ -261,7 +261,7 @@ def render_summary(summary: Any, protocol: str, notes: dict[str, Any] | None = N
     seasonal naive (on MASE) are marked, and in the tutorial protocol persistence too."""
     from rich.table import Table
 
-    from rnnforecast.evaluation.summary import records_for_table
+    from rnnforecast.evaluation.summary import interval_headers, records_for_table
 
     rows = records_for_table(summary)
     tutorial = protocol == "tutorial"
@@ -269,6 +269,9 @@ def render_summary(summary: Any, protocol: str, notes: dict[str, Any] | None = N
                else ["mase", "smape", "mape", "rmse", "mae"])
     headers = {"rmse": "RMSE", "scaled_rmse": "scaled RMSE", "mase": "MASE", "mae": "MAE",
                "smape": "sMAPE", "mape": "MAPE %"}
+    intervals = interval_headers(summary)  # coverage and MSIS per level, when any model has them
+    metrics += list(intervals)
+    headers.update(intervals)
     table = Table()
     table.add_column("model", style="bold")
     table.add_column("seeds", justify="right")

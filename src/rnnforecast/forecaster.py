@@ -8,6 +8,7 @@ the object. Torch is imported only when a network is built or loaded.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,31 +22,54 @@ from rnnforecast.data.framing import (
     FramingState,
     fit_framing,
     forecast_window,
+    make_targets,
     make_windows,
     origins_for,
     reconstruct,
+    window_steps,
 )
 from rnnforecast.data.frequency import future_timestamps, is_integer_freq, season_length_for
 from rnnforecast.data.reader import FILL_METHODS, FillMethod, read_series
+from rnnforecast.data.seasons import framing_season
 from rnnforecast.data.transforms import TRANSFORMS, use_log
+from rnnforecast.data.window_bank import WindowBank, WindowBankBuilder
 from rnnforecast.errors import ConfigError, DataError, ModelFileError
+from rnnforecast.inputs import build_net as build_input_net
+from rnnforecast.inputs import check_params as check_input_params
+from rnnforecast.inputs import input_columns, plan_for
+from rnnforecast.intervals import (
+    Calibration,
+    add_intervals,
+    head_quantiles,
+    output_blocks,
+)
+from rnnforecast.intervals import check_params as check_interval_params
+from rnnforecast.scale import fit_input
+from rnnforecast.scale.devices import check_device, resolve_device
 
 if TYPE_CHECKING:
 
     from rnnforecast.models import RecurrentNet
+    from rnnforecast.models.grouped import GroupedRecurrentNet
+    from rnnforecast.scale.distributed import Distributed
     from rnnforecast.training.checkpoint import Checkpoint
 
 __all__ = ["MODELS", "Forecaster"]
 
-MODELS = ("lstm", "gru", "rnn")
+MODELS = ("lstm", "gru", "rnn", "seq2seq")
 STRATEGIES = ("direct", "recursive")
 LOSS_NAMES = ("mse", "mae", "huber")
 #: Below this many training windows (one short series, a few series) the "small" defaults
 #: apply, above it the "panel" ones; both were chosen on backtests (BENCHMARKS.md).
 PANEL_WINDOWS = 2000
-_SMALL = {"hidden_size": 8, "ensemble": 5, "lr": 1e-2, "loss": "mse", "epochs": 150}
-_PANEL = {"hidden_size": 64, "ensemble": 1, "lr": 3e-3, "loss": "mae"}
+_SMALL = {"hidden_size": 8, "ensemble": 4, "lr": 1.5e-2, "loss": "mse", "epochs": 100}
+_PANEL = {"hidden_size": 64, "ensemble": 2, "lr": 3e-3, "loss": "mae"}
 _PANEL_STEPS = 1200
+#: Series forecast per network call: bounds predict's memory on panels of any size.
+PREDICT_BATCH = 2048
+#: Gather the plain global model's training windows a batch at a time from a `WindowBank`
+#: instead of building them all (bit-identical training); False builds them (for tests).
+_GATHER_WINDOWS = True
 
 
 @dataclass
@@ -63,6 +87,7 @@ class SeriesState:
     indices: list[float] = field(default_factory=list)
     span: int = 1
     start: int = 0  # position of tail[0] in the training series (aligns seasonal indices)
+    inputs: dict[str, Any] = field(default_factory=dict)  # covariates: rnnforecast.inputs
 
     @property
     def framing(self) -> FramingState:
@@ -97,7 +122,9 @@ class Forecaster:
       fed its own predictions; any horizon at predict time).
     - ``transform``: "auto" (log when every training value is > 0, else none), "log", "none".
     - ``season_length``: ``None`` derives it from the frequency (12 monthly, 4 quarterly,
-      7 daily, 24 hourly, 52 weekly, 1 yearly or integer-indexed).
+      7 daily, 24 hourly, 52 weekly, 1 yearly or integer-indexed). With a season of 24 the
+      level framing removes weekly (168-step) indices from series that repeat weekly
+      (`rnnforecast.data.seasons`); the MASE scale keeps the given season.
     - ``loss``: "mse", "mae" or "huber" on the scaled residuals; ``clip``: global gradient
       norm limit per member (``None`` turns clipping off).
     - ``epochs``, ``batch_size``, ``lr`` (Adam), ``patience``: early stopping on the last
@@ -124,6 +151,11 @@ class Forecaster:
       ``precision``: "fp32" or "bf16" (autocast, GPU only).
     - ``quiet``: no progress output.
     """
+
+    # fitted state read before it is set again by a warm start (declared for type checking)
+    freq_: str
+    settings_: dict[str, Any]
+    net_: Any
 
     def __init__(
         self,
@@ -156,7 +188,7 @@ class Forecaster:
         past_cols: list[str] | None = None,
         embedding: int | None = None,
         local: bool = False,
-        device: str = "cpu",
+        device: str = "auto",
         precision: str = "fp32",
         quiet: bool = True,
     ) -> None:
@@ -237,28 +269,64 @@ class Forecaster:
         need(_is_int(self.threads) and self.threads >= 1, "threads", "an integer >= 1")
         need(self.fill is None or self.fill in FILL_METHODS, "fill",
              f"one of {', '.join(FILL_METHODS)} or None")
+        check_interval_params(self)  # levels, conformal
+        check_input_params(self)  # cell, future_cols, past_cols, embedding
+        check_device(self.device, self.precision)
+        need(isinstance(self.local, bool), "local", "True or False")
+        if self.local:  # one small plain recurrent network per series (models/grouped.py)
+            need(self.model in ("lstm", "gru", "rnn"), "model", "lstm, gru or rnn with local=True")
+            for name, off in (("dropout", 0.0), ("levels", None), ("future_cols", None),
+                              ("past_cols", None), ("embedding", None)):
+                if getattr(self, name) not in (off, []):
+                    raise ConfigError(f"{name}={getattr(self, name)!r} is not supported with "
+                                      f"local=True: leave {name} unset for local models")
 
     # ------------------------------------------------------------------------- fit
 
     def fit(self, data: Any, *, checkpoint: str | os.PathLike[str] | None = None,
-            resume: bool = False) -> Forecaster:
+            resume: bool = False, warm_start: bool = False) -> Forecaster:
         """Learn from ``data`` (anything `read_series` accepts); returns ``self``.
 
         ``checkpoint``: a folder where the training state is saved (atomically) after every
         epoch. ``resume=True`` continues the fit saved there (same data and settings, else a
         `ConfigError`) and ends with the same weights as an uninterrupted fit; without it, a
         folder that already holds a checkpoint is refused.
+
+        ``warm_start=True`` (on a fitted or loaded model) continues training from the current
+        weights on ``data``: architecture, lookback and settings stay, each series' transform
+        and framing are refitted on ``data`` (new series are welcome; ``series_`` becomes the
+        series of ``data``), and the configured epochs run again (the panel default re-derived
+        from the new number of windows). Data of another frequency is a `ConfigError`.
         """
         self._check_params()
+        warm = _check_warm_start(self, warm_start)
+        if warm and self.embedding is not None:  # the table rows are the old fit's series
+            raise ConfigError("warm_start=True cannot continue a model with an embedding: "
+                              "fit a new one")
         store = _open_checkpoint(checkpoint, resume)
-        frame = read_series(data, fill=self.fill)
+        # under torchrun: this rank's block of the series (`rnnforecast.scale.distributed`)
+        dist, frame = fit_input(data, self.fill, self.device, input_columns(self))
+        if dist is not None and self.conformal:
+            raise ConfigError("conformal=True cannot be calibrated in a data-parallel fit yet: "
+                              "fit in one process, or use quantile levels without conformal")
         groups = _split(frame)
-        self.freq_ = _common_frequency(groups)
-        self.season_length_ = (
-            int(self.season_length)
-            if self.season_length is not None
-            else season_length_for(self.freq_)
-        )
+        freq = _common_frequency(groups)
+        if dist is not None:
+            freq = dist.same_frequency(freq)
+        if warm:
+            if freq != self.freq_:
+                raise ConfigError(
+                    f"warm_start=True: the data has frequency '{freq}' but the model was "
+                    f"fitted on '{self.freq_}' data; continue training on data of the model's "
+                    "frequency, or fit a new model without warm_start"
+                )
+        else:
+            self.freq_ = freq
+            self.season_length_ = (
+                int(self.season_length)
+                if self.season_length is not None
+                else season_length_for(self.freq_)
+            )
         h = int(self.horizon)
         lengths = {uid: len(g) for uid, g in groups.items()}
         short = {uid: n for uid, n in lengths.items() if n < h + 2}
@@ -270,14 +338,26 @@ class Forecaster:
                 + (f" ({len(short)} series are too short)" if len(short) > 1 else "")
             )
         longest = max(lengths.values())
-        self.lookback_ = self._choose_lookback(longest)
+        if dist is not None:
+            longest = dist.max_int(longest)
+        if not warm:
+            self.lookback_ = self._choose_lookback(longest)
         out_size = h if self.strategy == "direct" else 1
         states: dict[str, SeriesState] = {}
         xs, ys, xv, yv = [], [], [], []
+        sizes: list[int] = []  # windows per series (local models split them again)
+        val_of: dict[str, int] = {}  # series -> its validation window (local models)
+        finite = True
         validate = self.patience is not None
+        plan = plan_for(self).fit_statics(frame)  # covariate, calendar, embedding channels
+        # The plain global model's windows are gathered per batch from a bank (a panel's
+        # windows can take GBs); local models, seq2seq, covariates and embeddings build them.
+        bank = (WindowBankBuilder(self.lookback_)
+                if _GATHER_WINDOWS and not plan.active and not self.local else None)
         for uid, g in groups.items():
             y = g["y"].to_numpy(dtype=np.float64)
             state, z = self._fit_series(uid, y, g["ds"].iloc[-1])
+            steps = plan.attach(state, g, index=len(states))
             states[uid] = state
             framing = state.framing
             origins = origins_for(self.framing, len(z), framing, out_size)
@@ -288,39 +368,78 @@ class Forecaster:
                 val = np.array([val_origin], dtype=np.int64)
                 x_val, y_val = make_windows(self.framing, z, state.log, framing, val,
                                             self.lookback_, out_size)
-                xv.append(x_val)
+                xv.append(plan.training_windows(x_val, steps, val, len(states) - 1))
                 yv.append(y_val)
+                val_of[uid] = len(xv) - 1
                 origins = origins[origins + out_size <= val_origin]
-            x_fit, y_fit = make_windows(self.framing, z, state.log, framing, origins,
-                                        self.lookback_, out_size)
-            xs.append(x_fit)
-            ys.append(y_fit)
+            if bank is not None:
+                y_fit = make_targets(self.framing, z, state.log, framing, origins, out_size)
+                values, shift, divisor = window_steps(self.framing, z, state.log, framing,
+                                                      origins)
+                fits = bank.add(values, origins, shift, divisor)
+                finite = finite and fits and _fits_float32(y_fit)
+            else:
+                x_fit, y_fit = make_windows(self.framing, z, state.log, framing, origins,
+                                            self.lookback_, out_size)
+                x_fit = plan.training_windows(x_fit, steps, origins, len(states) - 1)
+                # checked and cast series by series: a float64 copy of a long-lookback panel's
+                # windows would not fit in memory (M4 hourly, lookback 168: 1 GB)
+                finite = finite and _fits_float32(x_fit, y_fit)
+                sizes.append(len(x_fit))
+                with np.errstate(over="ignore"):  # too large values are refused below
+                    xs.append(x_fit.astype(np.float32))
+            with np.errstate(over="ignore"):
+                ys.append(y_fit.astype(np.float32))
         self.series_ = states
-        x_train = np.concatenate(xs)
+        if dist is not None:  # every rank ends with the whole model
+            self.series_ = {d["unique_id"]: SeriesState.from_json(d) for d in
+                            dist.gather_json([s.to_json() for s in states.values()])}
+        x_train: np.ndarray | WindowBank = np.concatenate(xs) if bank is None else bank.build()
+        del xs
         y_train = np.concatenate(ys)
-        if x_train.shape[0] == 0:
+        del ys
+        n_windows = len(x_train) if dist is None else dist.sum_int(len(x_train))
+        if n_windows == 0:
             raise DataError(
                 "no training windows could be built; use more data or a shorter horizon"
             )
         # The network runs in float32: values that are finite in float64 can still overflow
         # it (and NaN fails the comparison too).
-        limit = float(np.finfo(np.float32).max)
-        if not all(bool(np.all(np.abs(a) < limit)) for a in (x_train, y_train, *xv, *yv)):
+        if not (finite and _fits_float32(*xv, *yv)):
             raise DataError(
                 "the scaled data contains values too large for the model's float type; "
                 "rescale the series (for example divide by a power of 10)"
             )
-        self.settings_ = self._resolve_settings(x_train.shape[0])
+        if warm:
+            # the architecture (hidden size, members), loss and lr stay; the epochs follow the
+            # new data as in a fresh fit, and an explicit lr set on the object wins
+            fresh = self._resolve_settings(n_windows)
+            self.settings_ = dict(self.settings_, epochs=fresh["epochs"],
+                                  lr=self.settings_["lr"] if self.lr is None else self.lr)
+        else:
+            self.settings_ = self._resolve_settings(n_windows)
+        if self.local:  # one small network per series, all trained as one grouped model
+            assert isinstance(x_train, np.ndarray)
+            self._fit_local(x_train, y_train, sizes, xv, yv, val_of, store, warm, dist)
+            return self
         self._train(x_train, y_train, np.concatenate(xv) if xv else None,
-                    np.concatenate(yv) if yv else None, store)
+                    np.concatenate(yv) if yv else None, store,
+                    net=self.net_ if warm else None, dist=dist)
+        if self.levels is not None and self.conformal:
+            from rnnforecast.intervals import calibrate_forecaster
+
+            self.conformal_ = calibrate_forecaster(self, frame)
         return self
 
     def _resolve_settings(self, windows: int) -> dict[str, Any]:
         """The training settings actually used: each parameter left at None takes the
         "small" default (fewer than PANEL_WINDOWS training windows) or the "panel" one
-        (about 1,200 optimizer steps whatever the panel's size)."""
-        if windows < PANEL_WINDOWS:
-            auto: dict[str, Any] = dict(_SMALL)
+        (about 1,200 optimizer steps whatever the panel's size). A local model sees one series:
+        always the "small" defaults, with one network (no ensemble)."""
+        if self.local:  # one small network per series (an ensemble costs its size in time)
+            auto: dict[str, Any] = dict(_SMALL, ensemble=1)
+        elif windows < PANEL_WINDOWS:
+            auto = dict(_SMALL)
         else:
             steps_per_epoch = -(-windows // int(self.batch_size))
             auto = dict(_PANEL, epochs=int(min(150, max(3, round(_PANEL_STEPS / steps_per_epoch)))))
@@ -339,6 +458,8 @@ class Forecaster:
                     f"{longest}; use lookback <= {limit}"
                 )
             return int(self.lookback)
+        if self.local:  # not capped by the longest series: a series' model ignores the others
+            return int(min(max(2 * m, h), 200))
         return int(min(max(2 * m, h), limit, 200))
 
     def _fit_series(self, uid: str, y: np.ndarray, last_ds: Any) -> tuple[SeriesState, np.ndarray]:
@@ -346,7 +467,9 @@ class Forecaster:
         z = np.log(y) if log else y
         out_size = int(self.horizon) if self.strategy == "direct" else 1
         season = self.season_length_
-        if len(z) < season + out_size:
+        if self.framing == "level":  # hourly data: the week, when it is seasonal
+            season = framing_season(y, season, out_size)
+        elif len(z) < season + out_size:
             season = 1  # too short for one seasonal reference plus a target: non-seasonal
         framing = fit_framing(self.framing, y, z, log, season)
         if log and framing.scale == 0.0:
@@ -361,41 +484,108 @@ class Forecaster:
                             framing.indices, framing.span, len(y) - keep)
         return state, z
 
-    def _train(self, x: np.ndarray, y: np.ndarray, xv: np.ndarray | None,
-               yv: np.ndarray | None, checkpoint: Checkpoint | None = None) -> None:
+    def _train(self, x: np.ndarray | WindowBank, y: np.ndarray, xv: np.ndarray | None,
+               yv: np.ndarray | None, checkpoint: Checkpoint | None = None,
+               net: RecurrentNet | None = None, dist: Distributed | None = None) -> None:
         import torch
 
+        from rnnforecast.scale.devices import autocast, resolve_device
         from rnnforecast.training import TrainConfig, train
+        from rnnforecast.training.batches import BankWindows
 
+        device = resolve_device(self.device)
         if checkpoint is not None:
             settings = {k: v for k, v in self.get_params().items() if k != "quiet"}
-            checkpoint.expect(settings, [a for a in (x, y, xv, yv) if a is not None])
-        net = self._build_net(y.shape[1])
+            arrays: Sequence[np.ndarray | WindowBank] = [a for a in (x, y, xv, yv)
+                                                         if a is not None]
+            if dist is not None:  # rank 0 writes it; the fingerprint covers every rank's data
+                checkpoint = dist.checkpoint(checkpoint)
+                arrays = dist.fingerprint_arrays(arrays)
+            assert checkpoint is not None
+            checkpoint.expect(settings, arrays)
+        if net is None:
+            net = self._build_net(y.shape[1])
+        else:  # warm start: same seeding as a fresh fit, so reruns are identical
+            torch.manual_seed(int(self.seed))
         config = TrainConfig(
             epochs=int(self.settings_["epochs"]), batch_size=int(self.batch_size),
             lr=float(self.settings_["lr"]), loss=str(self.settings_["loss"]), clip=self.clip,
             patience=self.patience, seed=int(self.seed),
-            threads=int(self.threads),
+            threads=int(self.threads), quantiles=head_quantiles(self),
         )
-        progress = None if self.quiet else _progress_printer(int(self.settings_["epochs"]))
+        if dist is not None and dist.rank != 0:
+            progress = None
+        else:
+            progress = None if self.quiet else _progress_printer(int(self.settings_["epochs"]))
+        net.to(device)
+        shard = None if dist is None else dist.shard(len(x), 0 if xv is None else xv.shape[0])
         try:
-            result = train(
-                net,
-                torch.from_numpy(x.astype(np.float32)),
-                torch.from_numpy(y.astype(np.float32)),
-                config,
-                None if xv is None else torch.from_numpy(xv.astype(np.float32)),
-                None if yv is None else torch.from_numpy(yv.astype(np.float32)),
-                on_epoch=progress,
-                checkpoint=checkpoint,
-            )
+            with autocast(device, str(self.precision)):
+                result = train(
+                    net,
+                    BankWindows(x, device) if isinstance(x, WindowBank)
+                    else torch.from_numpy(np.asarray(x, dtype=np.float32)).to(device),  # no copy
+                    torch.from_numpy(np.asarray(y, dtype=np.float32)).to(device),
+                    config,
+                    None if xv is None else torch.from_numpy(xv.astype(np.float32)).to(device),
+                    None if yv is None else torch.from_numpy(yv.astype(np.float32)).to(device),
+                    on_epoch=progress,
+                    checkpoint=checkpoint,
+                    shard=shard,
+                )
         finally:  # stopped early, interrupted or failed: the progress bar goes away
             if progress is not None:
                 progress.close()
+            net.cpu()  # kept on the CPU; prediction moves it to the device again
         self.net_ = net
         self.history_ = result.history
         self.stop_reason_ = result.stop_reason
         self.best_epoch_ = result.best_epoch
+
+    def _fit_local(self, x: np.ndarray, y: np.ndarray, sizes: list[int], xv: list[np.ndarray],
+                   yv: list[np.ndarray], val_of: dict[str, int], checkpoint: Checkpoint | None,
+                   warm: bool, dist: Distributed | None) -> None:
+        """``local=True``: each series' own network, all trained at once as one grouped model
+        (`rnnforecast.training.grouped`); a series' weights equal those of its fit alone."""
+        from rnnforecast.models.grouped import group_seed
+        from rnnforecast.training import TrainConfig
+        from rnnforecast.training.grouped import train_grouped
+
+        if checkpoint is not None or warm or dist is not None:
+            raise ConfigError("local=True does not support checkpoints, warm_start or "
+                              "distributed training yet: fit local models without them")
+        ids = list(self.series_)
+        cuts = np.cumsum(sizes)[:-1]
+        net = self._local_net(y.shape[1])
+        net.reset_parameters([group_seed(int(self.seed), uid) for uid in ids])
+        config = TrainConfig(
+            epochs=int(self.settings_["epochs"]), lr=float(self.settings_["lr"]),
+            loss=str(self.settings_["loss"]), clip=self.clip, patience=self.patience,
+            seed=int(self.seed), threads=int(self.threads),
+        )
+        progress = None if self.quiet else _progress_printer(config.epochs)
+        try:
+            result = train_grouped(
+                net, np.split(x, cuts), np.split(y, cuts), config,
+                [(xv[val_of[u]], yv[val_of[u]]) if u in val_of else None for u in ids],
+                names=ids, on_epoch=progress)
+        finally:
+            if progress is not None:
+                progress.close()
+        stored: Any = net  # forecasts like RecurrentNet: (members, series, outputs)
+        self.net_ = stored
+        self.history_ = result.history
+        self.stop_reason_ = result.stop_reason
+        self.best_epoch_ = result.best_epoch
+
+    def _local_net(self, output_size: int) -> GroupedRecurrentNet:
+        """The grouped network of ``local=True``, one group per series of ``series_`` (in
+        that order), its weights all zero until set."""
+        from rnnforecast.models.grouped import GroupedRecurrentNet
+
+        return GroupedRecurrentNet(
+            self.model, N_CHANNELS, int(self.settings_["hidden_size"]), int(self.num_layers),
+            output_size, groups=len(self.series_), members=int(self.settings_["ensemble"]))
 
     def _build_net(self, output_size: int) -> RecurrentNet:
         import torch
@@ -403,17 +593,30 @@ class Forecaster:
         from rnnforecast.models import RecurrentNet
 
         torch.manual_seed(int(self.seed))
+        if self.local:  # one network per series: _fit_local draws its weights, load reads them
+            grouped: Any = self._local_net(output_size)
+            return grouped
+        # seq2seq, covariates or an embedding: the network for `rnnforecast.inputs`' windows
+        special = build_input_net(self, output_size * output_blocks(self), output_blocks(self))
+        if special is not None:
+            return special
         return RecurrentNet(
             self.model, N_CHANNELS, int(self.settings_["hidden_size"]), int(self.num_layers),
-            output_size, dropout=float(self.dropout), members=int(self.settings_["ensemble"]),
+            output_size * output_blocks(self),  # the point, then any quantile heads
+            dropout=float(self.dropout), members=int(self.settings_["ensemble"]),
         )
 
     # --------------------------------------------------------------------- predict
 
-    def predict(self, horizon: int | None = None, data: Any = None) -> pd.DataFrame:
+    def predict(self, horizon: int | None = None, data: Any = None,
+                future: Any = None) -> pd.DataFrame:
         """Forecast ``horizon`` steps (default: the fitted horizon) after the end of the
         training data, or after the end of ``data`` when given (series not seen in training
-        get their transform fitted on the data given here)."""
+        get their transform fitted on the data given here).
+
+        ``future``: with ``future_cols``, a frame (or CSV path) with ``unique_id``, ``ds`` and
+        those columns for the forecast steps of every series (a seq2seq model needs
+        ``horizon`` steps, a direct one its fitted horizon); "calendar" needs no data."""
         self._check_fitted()
         h = int(self.horizon) if horizon is None else horizon
         if not _is_int(h) or h < 1:
@@ -424,15 +627,18 @@ class Forecaster:
                 "trained for; refit with a longer horizon or use strategy='recursive'"
             )
         states = self.series_ if data is None else self._states_for(data)
-        forecasts = self._forecast_states(list(states.values()), h)
+        ahead = plan_for(self).future_inputs(list(states.values()), h, future)
+        forecasts = self._forecast_states(list(states.values()), h, ahead)
         rows = []
         for state, values in zip(states.values(), forecasts, strict=True):
             ds = future_timestamps(state.last_ds, self.freq_, h)
             rows.append(pd.DataFrame({"unique_id": state.unique_id, "ds": ds, self.model: values}))
-        return pd.concat(rows, ignore_index=True)
+        return add_intervals(self, list(states.values()), pd.concat(rows, ignore_index=True), h,
+                             ahead)
 
     def _states_for(self, data: Any) -> dict[str, SeriesState]:
-        frame = read_series(data, fill=self.fill)
+        frame = read_series(data, fill=self.fill, covariates=input_columns(self))
+        plan = plan_for(self)
         groups = _split(frame)
         freq = _common_frequency(groups)
         if freq != self.freq_:
@@ -446,6 +652,12 @@ class Forecaster:
             y = g["y"].to_numpy(dtype=np.float64)
             known = self.series_.get(uid)
             if known is None:
+                if self.local:
+                    raise DataError(
+                        f"series '{uid}' was not in the training data, and a local model "
+                        "(local=True) has a network for each training series only: refit with "
+                        "it included, or use a global model (local=False)"
+                    )
                 if len(y) < 2:
                     raise DataError(f"series '{uid}' needs at least 2 points to forecast from")
                 state, _ = self._fit_series(uid, y, g["ds"].iloc[-1])
@@ -468,29 +680,56 @@ class Forecaster:
                     f"series '{uid}' has {len(state.tail)} points; forecasting it needs at "
                     f"least {state.season} (one season)"
                 )
+            plan.attach(state, g, known)  # covariate scales, tails and embedding index
             out[uid] = state
         return out
 
-    def _forecast_states(self, states: list[SeriesState], h: int) -> list[np.ndarray]:
+    def _forecast_states(self, states: list[SeriesState], h: int,
+                         future: list[np.ndarray] | None = None,
+                         block: int = 0) -> list[np.ndarray]:
+        """Forecasts of ``states``, PREDICT_BATCH series at a time: memory stays bounded
+        however many series there are (``future``: each series' future-known inputs;
+        ``block`` k > 0: the k-th quantile head's outputs instead of the point)."""
+        out: list[np.ndarray] = []
+        for a in range(0, len(states), PREDICT_BATCH):
+            part = None if future is None else future[a : a + PREDICT_BATCH]
+            out += self._forecast_batch(states[a : a + PREDICT_BATCH], h, part, block)
+        return out
+
+    def _forecast_batch(self, states: list[SeriesState], h: int,
+                        future: list[np.ndarray] | None, block: int = 0) -> list[np.ndarray]:
         import torch
 
+        plan = plan_for(self)
         zs = [np.log(s.tail) if s.log else np.asarray(s.tail, dtype=np.float64) for s in states]
         steps = 1 if self.strategy == "direct" else h
         out_size = h if self.strategy == "direct" else 1
         z_hat = [np.empty(0) for _ in states]
+        from rnnforecast.scale.devices import autocast
+
         net = self.net_
         net.eval()
+        # the network lives on the CPU between calls (save, explain); it visits the device
+        device = torch.device("cpu") if self.local else resolve_device(str(self.device),
+                                                                       strict=False)
+        net.to(device)
+        # a local model sends each series' window to that series' own network
+        order = {uid: i for i, uid in enumerate(self.series_)}
+        route = (torch.tensor([order[s.unique_id] for s in states]),) if self.local else ()
         previous = torch.get_num_threads()
         torch.set_num_threads(int(self.threads))
         try:
             for _ in range(steps):
-                windows = np.stack([
+                windows = plan.forecast_windows(np.stack([
                     forecast_window(self.framing, z, s.log, s.framing, self.lookback_, s.start)
                     for z, s in zip(zs, states, strict=True)
-                ])
+                ]), states, future)
                 with torch.inference_mode():
-                    raw = net(torch.from_numpy(windows.astype(np.float32))).double().numpy()
-                member_median = np.median(raw, axis=0)[:, :out_size]  # (series, out)
+                    batch = torch.from_numpy(windows.astype(np.float32)).to(device)
+                    with autocast(device, str(self.precision)):
+                        raw = net(batch, *route).double().cpu().numpy()
+                # (series, out): the point, or quantile head `block`
+                member_median = np.median(raw, axis=0)[:, block * out_size:(block + 1) * out_size]
                 for i, (z, s) in enumerate(zip(zs, states, strict=True)):
                     step = reconstruct(self.framing, z, s.log, s.framing, member_median[i],
                                        s.start)
@@ -501,6 +740,7 @@ class Forecaster:
                         z_hat[i] = np.append(z_hat[i], step)
         finally:
             torch.set_num_threads(previous)
+            net.cpu()
         results = []
         for z_pred, s in zip(z_hat, states, strict=True):
             values = np.exp(z_pred[:h]) if s.log else z_pred[:h]
@@ -537,6 +777,7 @@ class Forecaster:
                 "history": {k: [_json_float(v) for v in vals] for k, vals in self.history_.items()},
                 "stop_reason": self.stop_reason_,
                 "best_epoch": self.best_epoch_,
+                "conformal": self.conformal_.to_json() if hasattr(self, "conformal_") else None,
             },
         }
         tensors = {k: v.detach().cpu().numpy() for k, v in self.net_.state_dict().items()}
@@ -572,9 +813,14 @@ class Forecaster:
             }
             forecaster.stop_reason_ = str(fitted.get("stop_reason", ""))
             forecaster.best_epoch_ = [int(e) for e in fitted.get("best_epoch", [])]
+            if fitted.get("conformal"):
+                forecaster.conformal_ = Calibration.from_json(fitted["conformal"])
+            elif forecaster.levels is not None and forecaster.conformal:
+                raise KeyError("conformal")
             out_size = int(forecaster.horizon) if forecaster.strategy == "direct" else 1
             net = forecaster._build_net(out_size)
             state = {k: torch.from_numpy(v) for k, v in tensors.items()}
+            # read onto the CPU whatever trained it: a GPU-trained model predicts anywhere
             net.load_state_dict(state, strict=True)
         except (KeyError, TypeError, ValueError, RuntimeError, ConfigError) as exc:
             raise ModelFileError(f"{path}: the model file's content is invalid ({exc})") from None
@@ -614,6 +860,12 @@ def _optional_int(value: Any) -> bool:
     return value is None or (_is_int(value) and value >= 1)
 
 
+def _fits_float32(*arrays: np.ndarray) -> bool:
+    """Every value finite and inside float32's range (NaN fails the comparison too)."""
+    limit = float(np.finfo(np.float32).max)
+    return all(bool(np.all(np.abs(a) < limit)) for a in arrays)
+
+
 def _json_float(value: float) -> float | None:
     return None if not np.isfinite(value) else float(value)
 
@@ -647,6 +899,18 @@ def _common_frequency(groups: dict[str, pd.DataFrame]) -> str:
         what = "integer and date time axes" if len(kinds) > 1 else f"frequencies {distinct}"
         raise DataError(f"the series mix {what}; fit series of one frequency together")
     return distinct[0]
+
+
+def _check_warm_start(forecaster: Forecaster, warm_start: Any) -> bool:
+    """``warm_start`` as a bool; True needs fitted weights to continue from."""
+    if not isinstance(warm_start, bool):
+        raise ConfigError(f"warm_start={warm_start!r} is invalid: use True or False")
+    if warm_start and not hasattr(forecaster, "net_"):
+        raise ConfigError(
+            "warm_start=True needs a fitted model to continue from: use "
+            "Forecaster.load(path).fit(data, warm_start=True), or fit once without warm_start"
+        )
+    return warm_start
 
 
 def _open_checkpoint(folder: str | os.PathLike[str] | None, resume: bool) -> Checkpoint | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["mae", "mape", "mase", "mase_scale", "owa", "rmse", "smape"]
+__all__ = ["coverage", "mae", "mape", "mase", "mase_scale", "msis", "owa", "rmse", "smape"]
 
 
 def _pair(y_true: ArrayLike, y_pred: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -101,3 +101,40 @@ def owa(smape_model: float, mase_model: float, smape_naive2: float, mase_naive2:
     Inputs are averages over the same set of series; 1.0 means as good as Naive2.
     """
     return 0.5 * (smape_model / smape_naive2 + mase_model / mase_naive2)
+
+
+def coverage(y_true: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> float:
+    """Fraction (0-1) of actual values inside their interval ``[lower, upper]`` (ends
+    included)."""
+    a, lo = _pair(y_true, lower)
+    _, hi = _pair(y_true, upper)
+    return float(np.mean((a >= lo) & (a <= hi)))
+
+
+def msis(
+    y_true: ArrayLike,
+    lower: ArrayLike,
+    upper: ArrayLike,
+    y_train: ArrayLike,
+    level: float,
+    season_length: int = 1,
+) -> float:
+    """Mean scaled interval score (M4): mean over the horizon of
+    ``(U - L) + 2/a (L - y) 1[y < L] + 2/a (y - U) 1[y > U]`` with ``a = 1 - level/100``,
+    divided by `mase_scale(y_train, season_length)`.
+
+    Rewards narrow intervals and charges every miss by its distance, so it cannot be gamed
+    by coverage alone. Like `mase`, a constant training series gives 0 for a perfect
+    (zero-width, covering) interval and inf otherwise.
+    """
+    a, lo = _pair(y_true, lower)
+    _, hi = _pair(y_true, upper)
+    if not 0 < level < 100:
+        raise ValueError(f"level must be in (0, 100), got {level}")
+    alpha = 1.0 - float(level) / 100.0
+    score = (hi - lo) + (2.0 / alpha) * (np.maximum(lo - a, 0.0) + np.maximum(a - hi, 0.0))
+    mean = float(np.mean(score))
+    scale = mase_scale(y_train, season_length)
+    if scale == 0:
+        return 0.0 if mean == 0 else float("inf")
+    return mean / scale

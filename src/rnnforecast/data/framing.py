@@ -122,25 +122,51 @@ def make_windows(
     lookback: int, out_size: int,
 ) -> tuple[FloatArray, FloatArray]:
     """Inputs (len(origins), lookback, 2) and targets (len(origins), out_size)."""
+    y = make_targets(framing, z, log, state, origins, out_size)
     if framing == "seasonal":
-        feats = input_features(z, state.season, state.scale)
-        return (input_windows(feats, origins, lookback),
-                targets(z, origins, state.season, out_size, state.scale))
-    d, x = _level_inputs(z, log, state, origins, lookback)
+        return input_windows(input_features(z, state.season, state.scale), origins, lookback), y
+    return _level_inputs(z, log, state, origins, lookback), y
+
+
+@_quiet_overflow
+def make_targets(
+    framing: str, z: FloatArray, log: bool, state: FramingState, origins: np.ndarray,
+    out_size: int,
+) -> FloatArray:
+    """The targets (len(origins), out_size) of `make_windows` without its inputs."""
+    if framing == "seasonal":
+        return targets(z, origins, state.season, out_size, state.scale)
+    d = deseasonalise(z, state.indices, log, 0)
     level = _levels(d, origins, state.span)
     future = sliding_windows(d[1:], out_size)[origins]
-    return x, (future - level[:, None]) / _divisor(state)
+    return (future - level[:, None]) / _divisor(state)
+
+
+@_quiet_overflow
+def window_steps(
+    framing: str, z: FloatArray, log: bool, state: FramingState, origins: np.ndarray
+) -> tuple[FloatArray, FloatArray | None, float]:
+    """What every input window of `make_windows` is cut from, so that windows can be
+    gathered when needed instead of all built at once (`rnnforecast.data.window_bank`): the
+    per-step inputs (len(z), 2), value and observed flag, and for the level framing each
+    window's level (None for the seasonal framing, whose steps already are the inputs) and
+    the divisor: a level window's observed values are (value - level) / divisor."""
+    if framing == "seasonal":
+        return input_features(z, state.season, state.scale), None, 1.0
+    d = deseasonalise(z, state.indices, log, 0)
+    steps = np.stack([d, np.ones(d.size)], axis=1)
+    return steps, _levels(d, origins, state.span), _divisor(state)
 
 
 def _level_inputs(
     z: FloatArray, log: bool, state: FramingState, origins: np.ndarray, lookback: int
-) -> tuple[FloatArray, FloatArray]:
+) -> FloatArray:
     d = deseasonalise(z, state.indices, log, 0)
     feats = np.stack([d, np.ones(d.size)], axis=1)
     x = input_windows(feats, origins, lookback)
     level = _levels(d, origins, state.span)
     x[:, :, 0] = np.where(x[:, :, 1] > 0, (x[:, :, 0] - level[:, None]) / _divisor(state), 0.0)
-    return d, x
+    return x
 
 
 @_quiet_overflow
@@ -154,7 +180,7 @@ def forecast_window(
     if framing == "seasonal":
         return input_windows(input_features(z, state.season, state.scale), origin, lookback)[0]
     shifted = FramingState(state.season, state.scale, _rotate(state.indices, start), state.span)
-    return _level_inputs(z, log, shifted, origin, lookback)[1][0]
+    return _level_inputs(z, log, shifted, origin, lookback)[0]
 
 
 @_quiet_overflow

@@ -15,6 +15,7 @@ import itertools
 import os
 import re
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -41,6 +42,7 @@ def read_series(
     value_col: str | None = None,
     id_col: str | None = None,
     fill: FillMethod | None = None,
+    covariates: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Read and validate one or many series into the canonical ``unique_id, ds, y`` frame.
 
@@ -49,6 +51,8 @@ def read_series(
     names (the value column's name becomes the ``unique_id``), a Series with a date or integer
     index, or a 1-D array (integer steps, ``unique_id`` "series"). Unsorted rows are sorted.
     NaN values and missing timestamps are errors unless ``fill`` says how to fill them.
+    ``covariates`` names extra numeric columns to keep after ``y`` (the Forecaster's
+    ``past_cols`` and ``future_cols``), checked and filled like ``y``.
     """
     if fill is not None and fill not in FILL_METHODS:
         raise DataError(f"unknown fill method '{fill}': use one of {', '.join(FILL_METHODS)}")
@@ -71,7 +75,7 @@ def read_series(
     where = f"{source}: " if source else ""
     if len(frame) == 0:
         raise DataError(f"{where}no data rows (the input is empty or has only a header)")
-    long = _to_long(frame, time_col, value_col, id_col, where, lines)
+    long = _to_long(frame, time_col, value_col, id_col, where, lines, list(covariates or ()))
     return _validate(long, fill, where)
 
 
@@ -175,9 +179,17 @@ def _to_long(
     id_col: str | None,
     where: str,
     lines: np.ndarray | None,
+    covariates: list[str] | None = None,
 ) -> pd.DataFrame:
     columns = [str(c) for c in frame.columns]
     frame = frame.set_axis(columns, axis=1)
+    covariates = covariates or []
+    absent = [c for c in covariates if c not in columns]
+    if absent:
+        raise DataError(
+            f"{where}covariate column(s) {absent} named in past_cols/future_cols are not in the "
+            f"data (columns: {columns}); add them or change past_cols/future_cols"
+        )
     for name, col in (("time_col", time_col), ("value_col", value_col), ("id_col", id_col)):
         if col is not None and col not in columns:
             raise DataError(f"{where}{name}='{col}' is not a column (columns: {columns})")
@@ -191,7 +203,7 @@ def _to_long(
                 "add one, or name it with time_col= / --time-col"
             )
     if value_col is None:
-        candidates = [c for c in columns if c not in (time_col, id_col)]
+        candidates = [c for c in columns if c not in (time_col, id_col, *covariates)]
         numeric = [c for c in candidates if _looks_numeric(frame[c])]
         if not numeric and len(candidates) == 1 and _looks_numeric(frame[candidates[0]], 0.5):
             # The only possible value column with a few bad cells: read it, so that the
@@ -223,7 +235,13 @@ def _to_long(
     line_word = "line" if lines is not None else "row"
     ds = _parse_time(frame[time_col], time_col, where, line_of, line_word)
     y = _parse_values(frame[value_col], value_col, where, line_of, line_word)
-    return pd.DataFrame({"unique_id": ids.astype(str), "ds": ds, "y": y})
+    out = pd.DataFrame({"unique_id": ids.astype(str), "ds": ds, "y": y})
+    for col in covariates:
+        if col in (time_col, value_col, id_col) or col in _LONG:
+            raise DataError(f"{where}'{col}' is the time, value or id column: it cannot also be "
+                            "a covariate; remove it from past_cols/future_cols")
+        out[col] = _parse_values(frame[col], col, where, line_of, line_word)
+    return out
 
 
 def _find_time_column(frame: pd.DataFrame, columns: list[str]) -> str | None:
@@ -359,11 +377,12 @@ def _parse_values(
 
 
 def _validate(long: pd.DataFrame, fill: FillMethod | None, where: str) -> pd.DataFrame:
-    y = long["y"].to_numpy(dtype=np.float64)
-    if np.isinf(y).any():
-        i = int(np.argmax(np.isinf(y)))
+    values = long.iloc[:, 2:].to_numpy(dtype=np.float64)  # y, then any covariates
+    if np.isinf(values).any():
+        i, j = (int(v[0]) for v in np.nonzero(np.isinf(values)))
+        col = "" if j == 0 else f" of column '{long.columns[2 + j]}'"
         raise DataError(
-            f"{where}infinite value in series '{long['unique_id'].iloc[i]}' at "
+            f"{where}infinite value{col} in series '{long['unique_id'].iloc[i]}' at "
             f"{_fmt(long['ds'].iloc[i])}; replace it with a finite number or leave it empty"
         )
     long = long.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
@@ -380,7 +399,8 @@ def _validate(long: pd.DataFrame, fill: FillMethod | None, where: str) -> pd.Dat
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     bounds = np.r_[starts, len(long)]
     known = regular_frequencies(long["ds"].to_numpy(), starts)
-    has_nan = np.add.reduceat(np.isnan(long["y"].to_numpy(dtype=np.float64)), starts) > 0
+    nan_rows = np.isnan(long.iloc[:, 2:].to_numpy(dtype=np.float64)).any(axis=1)
+    has_nan = np.add.reduceat(nan_rows, starts) > 0
     parts: list[pd.DataFrame] = []
     freqs: list[str] = []
     changed = False
@@ -425,6 +445,8 @@ def _complete(
             )
         group = group.set_index("ds").reindex(full).rename_axis("ds").reset_index()
         group["unique_id"] = uid
+    covariates = [c for c in group.columns if c not in _LONG]
+    filled = {c: _fill_covariate(group, c, uid, fill, where) for c in covariates}
     y = group["y"].to_numpy(dtype=np.float64)
     nan = np.isnan(y)
     if nan.any():
@@ -436,9 +458,25 @@ def _complete(
                 "(--fill) or remove the rows"
             )
         y = _fill(y, fill)
-    out = pd.DataFrame({"unique_id": uid, "ds": group["ds"].to_numpy(), "y": y})
+    out = pd.DataFrame({"unique_id": uid, "ds": group["ds"].to_numpy(), "y": y, **filled})
     out.attrs["freq"] = freq
     return out
+
+
+def _fill_covariate(group: pd.DataFrame, col: str, uid: str, fill: FillMethod | None,
+                    where: str) -> np.ndarray:
+    values = group[col].to_numpy(dtype=np.float64)
+    nan = np.isnan(values)
+    if not nan.any():
+        return values
+    if fill is None:
+        i = int(np.argmax(nan))
+        raise DataError(
+            f"{where}missing value of covariate '{col}' in series '{uid}' at "
+            f"{_fmt(group['ds'].iloc[i])} ({int(nan.sum())} in all); fill them with "
+            "fill='interpolate'|'ffill'|'zero' (--fill) or complete the column"
+        )
+    return _fill(values, fill)
 
 
 def _fill(y: np.ndarray, method: FillMethod) -> np.ndarray:

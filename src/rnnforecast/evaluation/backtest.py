@@ -29,6 +29,7 @@ from rnnforecast.evaluation.protocols import (
     score_forecasts,
 )
 from rnnforecast.evaluation.splits import check_train_length
+from rnnforecast.intervals import interval_values, protocol_intervals
 
 __all__ = ["backtest", "backtest_splits"]
 
@@ -94,6 +95,8 @@ def backtest(
             if refit or model is None:
                 model = build()
                 fc = model.fit(train).predict()
+                fc = protocol_intervals(name, build, train, fc, horizon=horizon,
+                                        season_length=season_length, options=forecaster_kwargs)
             else:
                 fc = model.predict(data=train)
             seconds = time.process_time() - start
@@ -101,7 +104,7 @@ def backtest(
                 fitted[name] = model
             long = pd.DataFrame({
                 "model": name, "seed": seed, "unique_id": fc["unique_id"], "ds": fc["ds"],
-                "forecast": fc[name].to_numpy(dtype=np.float64),
+                "forecast": fc[name].to_numpy(dtype=np.float64), **interval_values(fc, name),
             })
             window_scores = score_forecasts(long, train, test, season_length,
                                             {(name, seed): seconds})

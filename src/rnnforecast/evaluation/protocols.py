@@ -32,6 +32,12 @@ from rnnforecast.evaluation.splits import (
     split_last,
 )
 from rnnforecast.evaluation.summary import SEASONAL_NAIVE, score_series, summarise
+from rnnforecast.intervals import (
+    interval_arrays,
+    interval_values,
+    protocol_intervals,
+    wide_intervals,
+)
 
 __all__ = [
     "DEFAULT_MODELS",
@@ -80,6 +86,9 @@ class EvaluationResult:
         models = [m for m in dict.fromkeys(chosen["model"]) if m in wide.columns]
         wide = wide[models].reset_index()
         wide.columns.name = None
+        bounds = wide_intervals(chosen)  # <model>-lo-80 ... of the models with intervals
+        if bounds is not None:
+            wide = wide.merge(bounds, on=["unique_id", "ds"], how="left")
         out = self.test[["unique_id", "ds", "y"]].merge(wide, on=["unique_id", "ds"], how="left")
         return out.reset_index(drop=True)
 
@@ -253,12 +262,14 @@ def _fit_and_score(
         # work at predict time, so fit alone would flatter them.
         start = time.process_time()
         fc = model.fit(train).predict()
+        fc = protocol_intervals(name, build, train, fc, horizon=horizon,
+                                season_length=season_length, options=forecaster_kwargs)
         timings[name, seed] = time.process_time() - start
         if seed == 0:
             fitted[name] = model
         forecasts.append(pd.DataFrame({
             "model": name, "seed": seed, "unique_id": fc["unique_id"], "ds": fc["ds"],
-            "forecast": fc[name].to_numpy(dtype=np.float64),
+            "forecast": fc[name].to_numpy(dtype=np.float64), **interval_values(fc, name),
         }))
     long = pd.concat(forecasts, ignore_index=True)
     scores = score_forecasts(long, train, test, season_length, timings)
@@ -287,7 +298,7 @@ def score_forecasts(
         y_train = train_y[str(uid)]["y"].to_numpy(dtype=np.float64)
         row: dict[str, Any] = {"model": name, "seed": int(seed), "unique_id": str(uid)}
         row.update(score_series(g["y"].to_numpy(), g["forecast"].to_numpy(), y_train,
-                                seasons[str(uid)]))
+                                seasons[str(uid)], interval_arrays(g)))
         row["fit_seconds"] = float(timings.get((str(name), int(seed)), 0.0))
         rows.append(row)
     return pd.DataFrame(rows)
@@ -312,10 +323,23 @@ def run_protocol(
     time_col: str | None = None,
     value_col: str | None = None,
     id_col: str | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
     **forecaster_kwargs: Any,
 ) -> EvaluationResult:
-    """Run one protocol and keep everything it produced (see `EvaluationResult`)."""
+    """Run one protocol and keep everything it produced (see `EvaluationResult`).
+
+    ``backend="dask"`` partitions the per-series work by series on Dask (the scheduler at
+    ``scheduler``, or a LocalCluster started for the run) with identical results; see
+    `rnnforecast.scale.dask_backend`."""
     read = {"time_col": time_col, "value_col": value_col, "id_col": id_col}
+    if backend != "local" or scheduler is not None:
+        from rnnforecast.scale.dask_backend import evaluate_on_backend
+
+        return evaluate_on_backend(
+            backend, scheduler, data, models, protocol=protocol, horizon=horizon, seeds=seeds,
+            season_length=season_length, test=test, lookback=lookback, windows=windows,
+            step=step, refit=refit, **read, **forecaster_kwargs)
     if protocol in PLANNED_PROTOCOLS:
         raise ConfigError(
             f"protocol '{protocol}' is not available yet (it comes in a later release): "
@@ -363,6 +387,8 @@ def evaluate(
     time_col: str | None = None,
     value_col: str | None = None,
     id_col: str | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
     **forecaster_kwargs: Any,
 ) -> pd.DataFrame:
     """Score ``models`` on ``data`` with a protocol; one row per (model, seed, unique_id).
@@ -374,7 +400,8 @@ def evaluate(
     """
     return run_protocol(data, models, horizon=horizon, protocol=protocol, seeds=seeds,
                         season_length=season_length, test=test, lookback=lookback,
-                        windows=windows, step=step, refit=refit,
+                        windows=windows, step=step, refit=refit, backend=backend,
+                        scheduler=scheduler,
                         time_col=time_col, value_col=value_col, id_col=id_col,
                         **forecaster_kwargs).scores
 

@@ -1,14 +1,18 @@
 """Scores: per-series metrics and the per-model summary every protocol reports.
 
 The tidy score frame has one row per (model, seed, unique_id) with the columns of `METRICS`
-(plus ``scaled_rmse`` in the tutorial protocol) and ``fit_seconds``. The summary averages a
-metric over series for each seed, then reports the mean over seeds, the standard deviation
-across seeds (ddof=1; 0 for one seed) and the worst seed (every metric is lower-is-better).
+(plus ``scaled_rmse`` in the tutorial protocol), ``coverage_<level>`` and ``msis_<level>`` for
+models with prediction intervals (NaN for the others), and ``fit_seconds``. The summary
+averages a metric over series for each seed, then reports the mean over seeds, the standard
+deviation across seeds (ddof=1; 0 for one seed) and the worst seed (the highest value, except
+for coverage: the seed farthest from the nominal level).
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -23,27 +27,43 @@ METRICS = ("rmse", "mae", "mape", "smape", "mase")
 #: metrics some protocols add after `METRICS`
 EXTRA_METRICS = ("scaled_rmse",)
 SEASONAL_NAIVE = "seasonal_naive"
+#: interval metrics: coverage (fraction inside, 0-1) and MSIS (M4), one column per level
+INTERVAL_METRIC = re.compile(r"^(?P<metric>coverage|msis)_(?P<level>\d+(?:\.\d+)?)$")
 PERSISTENCE = "persistence"
 
 
 def score_series(
-    actual: np.ndarray, forecast: np.ndarray, train: np.ndarray, season_length: int
+    actual: np.ndarray,
+    forecast: np.ndarray,
+    train: np.ndarray,
+    season_length: int,
+    intervals: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> dict[str, float]:
     """Every metric of `METRICS` for one series; MASE is scaled by the in-sample seasonal
     naive MAE of ``train`` with ``season_length`` (lag 1 when the training part is not longer
-    than one season)."""
-    return {
+    than one season). ``intervals`` (level as in column names, e.g. "80" -> (lower, upper))
+    add ``coverage_<level>`` and ``msis_<level>`` (MSIS scaled like MASE)."""
+    out = {
         "rmse": metrics.rmse(actual, forecast),
         "mae": metrics.mae(actual, forecast),
         "mape": metrics.mape(actual, forecast),
         "smape": metrics.smape(actual, forecast),
         "mase": metrics.mase(actual, forecast, train, season_length),
     }
+    for level, (lower, upper) in (intervals or {}).items():
+        out[f"coverage_{level}"] = metrics.coverage(actual, lower, upper)
+        out[f"msis_{level}"] = metrics.msis(actual, lower, upper, train, float(level),
+                                            season_length)
+    return out
 
 
 def metric_columns(frame: pd.DataFrame) -> list[str]:
-    """The metric columns present in a score frame, in report order."""
-    return [c for c in (*METRICS, *EXTRA_METRICS) if c in frame.columns]
+    """The metric columns present in a score frame, in report order (interval metrics last,
+    by level)."""
+    fixed = [c for c in (*METRICS, *EXTRA_METRICS) if c in frame.columns]
+    found = [(float(m["level"]), m["metric"] == "msis", str(c)) for c in frame.columns
+             if (m := INTERVAL_METRIC.match(str(c)))]
+    return fixed + [c for _, _, c in sorted(found)]
 
 
 def summarise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -67,7 +87,7 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
             values = means[c].to_numpy(dtype=np.float64)
             row[c] = _mean(values)
             row[f"{c}_sd"] = _sd(values)
-            row[f"{c}_max"] = float(np.max(values))
+            row[f"{c}_max"] = _worst(c, values)
         if "fit_seconds" in group.columns:
             row["fit_seconds"] = float(per_seed["fit_seconds"].first().mean())
         rows.append(row)
@@ -103,6 +123,17 @@ def records_for_table(summary: pd.DataFrame) -> list[dict[str, Any]]:
             for r in summary.to_dict(orient="records")]
 
 
+def _worst(column: str, values: np.ndarray) -> float:
+    """The worst seed's value: the highest, or for coverage the farthest from nominal."""
+    match = INTERVAL_METRIC.match(column)
+    if match and match["metric"] == "coverage":
+        if np.all(np.isnan(values)):
+            return math.nan
+        nominal = float(match["level"]) / 100.0
+        return float(values[np.nanargmax(np.abs(values - nominal))])
+    return float(np.max(values))
+
+
 def _mean(values: np.ndarray) -> float:
     with np.errstate(invalid="ignore"):
         return float(np.mean(values))
@@ -124,3 +155,15 @@ def _plain(value: Any, keep_nonfinite: bool = False) -> Any:
         v = float(value)
         return v if keep_nonfinite or math.isfinite(v) else None
     return value
+
+
+def interval_headers(summary: pd.DataFrame) -> dict[str, str]:
+    """Table headers of the interval metrics some model has: ``coverage_80`` -> "cover 80",
+    ``msis_80`` -> "MSIS 80" (in `metric_columns` order)."""
+    out = {}
+    for col in metric_columns(summary):
+        match = INTERVAL_METRIC.match(col)
+        if match and summary[col].notna().any():
+            name = "cover" if match["metric"] == "coverage" else "MSIS"
+            out[col] = f"{name} {match['level']}"
+    return out

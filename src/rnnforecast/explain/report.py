@@ -76,7 +76,7 @@ def build_report(
     page."""
     from rnnforecast.data.reader import read_series
     from rnnforecast.evaluation import resolve_models, run_protocol
-    from rnnforecast.forecaster import MODELS
+    from rnnforecast.inputs import CELL_NAMES  # gradient flow: one recurrent stack
 
     start_cpu = time.process_time()
     say = on_step or (lambda _: None)
@@ -94,7 +94,7 @@ def build_report(
                           lookback=lookback, season_length=season_length, **budget)
     summary = result.summary()
     mase = {str(m): float(v) for m, v in zip(summary["model"], summary["mase"], strict=True)}
-    networks = [m for m in names if m in MODELS]
+    networks = [m for m in names if m in CELL_NAMES]
     images: dict[str, str] = {}
     ratios: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="rnnforecast-report-") as tmp:

@@ -73,7 +73,7 @@ class RecurrentNet(nn.Module):
                 self.register_buffer(f"mask_{name}", mask, persistent=False)
                 self._owners[name] = owner
                 if self.members > 1:  # one member owns every entry: nothing to mask
-                    param.register_hook(lambda grad, m=mask: grad * m)
+                    param.register_hook(lambda grad, m=mask: grad * m.to(grad.device))
             self.head_weight.uniform_(-bound, bound)
             self.head_bias.uniform_(-bound, bound)
 

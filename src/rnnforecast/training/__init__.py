@@ -1,4 +1,5 @@
-"""The training loop: batches from pre-built tensors, Adam, loss, clipping, early stopping."""
+"""The training loop: batches from pre-built tensors or gathered from a window bank, Adam,
+loss, clipping, early stopping."""
 
 from rnnforecast.training.loop import TrainConfig, TrainResult, train
 

@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from rnnforecast._version import __version__
+from rnnforecast.data.window_bank import WindowBank
 from rnnforecast.errors import ConfigError, ModelFileError
 from rnnforecast.io.modelfile import read_model_file, write_model_file
 
@@ -66,15 +67,25 @@ def saved_epoch(folder: str | os.PathLike[str]) -> int | None:
     return int(meta["epoch"]) if meta.get("kind") == KIND else None
 
 
-def fingerprint(settings: dict[str, Any], arrays: Iterable[np.ndarray]) -> dict[str, Any]:
+def fingerprint(settings: dict[str, Any],
+                arrays: Iterable[np.ndarray | WindowBank]) -> dict[str, Any]:
     """The settings (JSON-normalised) and a sha256 of the arrays' dtypes, shapes and bytes."""
     digest = hashlib.sha256()
     for array in arrays:
-        a = np.ascontiguousarray(array)
-        digest.update(f"{a.dtype.str}{a.shape};".encode())
-        digest.update(a.view(np.uint8).reshape(-1).data if a.size else b"")
+        digest_array(digest, array)
     normalised = json.loads(json.dumps(settings, allow_nan=False, default=_plain))
     return {"settings": normalised, "data_sha256": digest.hexdigest()}
+
+
+def digest_array(digest: hashlib._Hash, array: np.ndarray | WindowBank) -> None:
+    """Feed ``digest`` an array's dtype, shape and bytes; a `WindowBank` hashes as the float32
+    array of its windows, so the fingerprint does not depend on how windows are stored."""
+    if isinstance(array, WindowBank):
+        array.hash_into(digest)
+        return
+    a = np.ascontiguousarray(array)
+    digest.update(f"{a.dtype.str}{a.shape};".encode())
+    digest.update(a.view(np.uint8).reshape(-1).data if a.size else b"")
 
 
 class Checkpoint:
@@ -114,7 +125,8 @@ class Checkpoint:
         """The epochs done in the checkpoint being resumed (None: nothing to resume)."""
         return None if self._saved is None else int(self._saved[0]["epoch"])
 
-    def expect(self, settings: dict[str, Any], arrays: Iterable[np.ndarray]) -> None:
+    def expect(self, settings: dict[str, Any],
+               arrays: Iterable[np.ndarray | WindowBank]) -> None:
         """Record this fit's fingerprint; a checkpoint being resumed must have the same one."""
         self.fingerprint = fingerprint(settings, arrays)
         if self._saved is None:

@@ -12,6 +12,7 @@ import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import torch
 from torch.nn import functional
@@ -21,6 +22,11 @@ from rnnforecast.models import RecurrentNet
 from rnnforecast.training.checkpoint import Checkpoint, TrainState
 from rnnforecast.training.malloc import reuse_freed_memory
 from rnnforecast.training.optim import Adam
+from rnnforecast.training.pinball import with_quantiles
+
+if TYPE_CHECKING:
+    from rnnforecast.scale.distributed import Shard
+    from rnnforecast.training.batches import WindowSource
 
 LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "mse": lambda p, t: (p - t).pow(2),
@@ -39,6 +45,8 @@ class TrainConfig:
     patience: int | None = None
     seed: int = 0
     threads: int = 1
+    #: quantile heads: outputs after the first ``h`` are these quantiles (pinball loss)
+    quantiles: tuple[float, ...] = ()
 
 
 @dataclass
@@ -54,46 +62,59 @@ class TrainResult:
 
 def train(
     net: RecurrentNet,
-    x: torch.Tensor,
+    x: torch.Tensor | WindowSource,
     y: torch.Tensor,
     config: TrainConfig,
     x_val: torch.Tensor | None = None,
     y_val: torch.Tensor | None = None,
     on_epoch: Callable[[int, dict[str, float]], None] | None = None,
     checkpoint: Checkpoint | None = None,
+    shard: Shard | None = None,
 ) -> TrainResult:
     """Train ``net`` in place on windows ``x`` (N, T, C) -> targets ``y`` (N, outputs); with a
-    ``checkpoint``, continue from it (if it was opened to resume) and save it every epoch."""
+    ``checkpoint``, continue from it (if it was opened to resume) and save it every epoch.
+    ``x`` is a tensor or a `WindowSource` gathering batches without holding every window
+    (`rnnforecast.training.batches`). With a ``shard`` (data-parallel training,
+    `rnnforecast.scale.distributed`) ``x`` holds this rank's windows only and the ranks
+    train one model together."""
     reuse_freed_memory()
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
     try:
-        return _train(net, x, y, config, x_val, y_val, on_epoch, checkpoint)
+        return _train(net, x, y, config, x_val, y_val, on_epoch, checkpoint, shard)
     finally:
         torch.set_num_threads(previous_threads)
 
 
 def _train(
     net: RecurrentNet,
-    x: torch.Tensor,
+    x: torch.Tensor | WindowSource,
     y: torch.Tensor,
     cfg: TrainConfig,
     x_val: torch.Tensor | None,
     y_val: torch.Tensor | None,
     on_epoch: Callable[[int, dict[str, float]], None] | None,
     checkpoint: Checkpoint | None,
+    shard: Shard | None = None,
 ) -> TrainResult:
     loss_fn = LOSSES[cfg.loss]
+    if cfg.quantiles:
+        loss_fn = with_quantiles(loss_fn, cfg.quantiles)
     names = [n for n, _ in net.named_parameters()]
     params: list[torch.Tensor] = [p for _, p in net.named_parameters()]
     owners_by_name = net.member_of()
     owners = [owners_by_name[n] for n in names]
     members = net.members
+    layouts = [_member_layout(o, members) for o in owners]
     optimizer = Adam(params, lr=cfg.lr)
     generator = torch.Generator().manual_seed(cfg.seed)
-    n = x.shape[0]
+    n = len(x) if shard is None else shard.total  # global window count
     batch = min(cfg.batch_size, n)
+    # one batch of every window: the same tensor each epoch (a source gathers it once)
+    whole = None if batch < n else x if isinstance(x, torch.Tensor) else x.all_windows()
     validate = x_val is not None and y_val is not None and x_val.shape[0] > 0
+    if shard is not None:
+        validate = shard.val_total > 0
     best = [p.detach().clone() for p in params]
     best_loss = torch.full((members,), math.inf)
     best_epoch = torch.zeros(members, dtype=torch.long)
@@ -109,18 +130,29 @@ def _train(
         norms: list[torch.Tensor] = []
         for start in range(0, n, batch):
             if order is None:
-                xb, yb = x, y
+                assert whole is not None
+                xb, yb = whole, y
             else:
                 idx = order[start : start + batch]
+                if shard is not None:
+                    idx = shard.local_index(idx)
                 xb, yb = x[idx], y[idx]
-            pred = net(xb)  # (members, batch, outputs)
-            member_loss = loss_fn(pred, yb.unsqueeze(0)).mean(dim=(1, 2))
+            size = min(batch, n - start)  # the global batch
+            if shard is None:
+                pred = net(xb)  # (members, batch, outputs)
+                member_loss = loss_fn(pred, yb.unsqueeze(0)).mean(dim=(1, 2))
+            else:
+                member_loss = shard.member_loss(loss_fn, net, xb, yb, size)
             total = member_loss.sum()
             optimizer.zero_grad()
             total.backward()
-            norms.append(_clip_per_member(params, owners, members, cfg.clip))
+            if shard is not None:  # the global gradient, before per-member clipping
+                shard.reduce_grads(params)
+            norms.append(_clip_per_member(params, owners, layouts, members, cfg.clip))
             optimizer.step()
-            sum_loss = sum_loss + total.detach() * xb.shape[0]
+            sum_loss = sum_loss + total.detach() * size
+        if shard is not None:
+            sum_loss = shard.reduce_sum(sum_loss)
         train_loss = float(sum_loss) / (n * members)
         step_norms = torch.stack(norms)  # (steps, members)
         if not math.isfinite(train_loss) or not _all_finite(params):
@@ -140,11 +172,16 @@ def _train(
                 stacklevel=3,
             )
             break
-        if validate:
+        if validate and shard is not None:
+            net.eval()
+            val_member = shard.val_loss(loss_fn, net, x_val, y_val)
+            score = torch.nan_to_num(val_member, nan=math.inf)
+            val_loss = float(val_member.mean())
+        elif validate:
             assert x_val is not None and y_val is not None
             net.eval()
             with torch.inference_mode():
-                val_member = loss_fn(net(x_val), y_val.unsqueeze(0)).mean(dim=(1, 2))
+                val_member = loss_fn(net(x_val), y_val.unsqueeze(0)).mean(dim=(1, 2)).cpu()
             score = torch.nan_to_num(val_member, nan=math.inf)
             val_loss = float(val_member.mean())
         else:
@@ -159,7 +196,7 @@ def _train(
                     torch._foreach_copy_(best, params)
                 else:
                     for b, p, o in zip(best, params, owners, strict=True):
-                        b.copy_(torch.where(improved[o], p, b))
+                        b.copy_(torch.where(improved.to(p.device)[o.to(p.device)], p, b))
         record = {
             "train_loss": train_loss,
             "val_loss": val_loss,
@@ -186,8 +223,30 @@ def _train(
     return result
 
 
+def _member_layout(owner: torch.Tensor, members: int) -> tuple[int, int] | None:
+    """Shape ``(a, b)`` such that ``param.view(a, members, b)`` puts member k's entries at
+    ``[:, k, :]`` (true of every `RecurrentNet` parameter: members are stacked blocks), so
+    per-member sums and scaling are two reshaped ops instead of a scatter and a gather per
+    parameter; ``None`` when the owners follow no such layout."""
+    if members == 1:
+        return None
+    n = owner.numel()
+    if n % members:
+        return None
+    rest = n // members
+    expected = torch.arange(members).view(1, members, 1)
+    for a in (d for d in range(1, rest + 1) if rest % d == 0):
+        if bool((owner.reshape(a, members, rest // a) == expected).all()):
+            return a, rest // a
+    return None
+
+
 def _clip_per_member(
-    params: list[torch.Tensor], owners: list[torch.Tensor], members: int, clip: float | None
+    params: list[torch.Tensor],
+    owners: list[torch.Tensor],
+    layouts: list[tuple[int, int] | None],
+    members: int,
+    clip: float | None,
 ) -> torch.Tensor:
     """Clip each member's gradient to global norm ``clip``; return the norms before clipping."""
     grads = [p.grad for p in params if p.grad is not None]
@@ -197,21 +256,30 @@ def _clip_per_member(
             factor = torch.clamp(clip / (norm + 1e-6), max=1.0)
             torch._foreach_mul_(grads, factor)
         return norm.view(1)
-    sq = torch.zeros(members)
-    for p, owner in zip(params, owners, strict=True):
-        if p.grad is not None:
+    sq = torch.zeros(members, device=grads[0].device)
+    for p, owner, layout in zip(params, owners, layouts, strict=True):
+        if p.grad is None:
+            continue
+        if layout is None:
             sq.index_add_(0, owner.view(-1), p.grad.view(-1).pow(2))
+        else:
+            sq += p.grad.view(layout[0], members, layout[1]).pow(2).sum(dim=(0, 2))
     norms = sq.sqrt()
     if clip is not None:
         factor = torch.clamp(clip / (norms + 1e-6), max=1.0)
-        for p, owner in zip(params, owners, strict=True):
-            if p.grad is not None:
+        for p, owner, layout in zip(params, owners, layouts, strict=True):
+            if p.grad is None:
+                continue
+            if layout is None:
                 p.grad.mul_(factor[owner])
+            else:
+                p.grad.view(layout[0], members, layout[1]).mul_(factor.view(1, members, 1))
     return norms
 
 
 def _all_finite(params: list[torch.Tensor]) -> bool:
-    return all(bool(torch.isfinite(p).all()) for p in params)
+    """One fused pass: the max-norm of a tensor is inf or NaN exactly when an entry is."""
+    return bool(torch.isfinite(torch.stack(torch._foreach_norm(params, float("inf")))).all())
 
 
 def _restore(params: list[torch.Tensor], saved: list[torch.Tensor]) -> None:

@@ -2,7 +2,9 @@
 
 `torch.optim.Adam` imports ``torch._dynamo`` on first use (about 1 s of CPU in torch 2.13),
 which is more than a whole small fit costs; this is the same update rule (Kingma & Ba, with
-bias correction, no weight decay) written with torch's multi-tensor ``_foreach`` kernels.
+bias correction, no weight decay) calling torch's fused Adam kernel directly (the one
+``torch.optim.Adam(fused=True)`` uses: one pass over all parameters instead of eight
+multi-tensor ops), or its multi-tensor ``_foreach`` kernels where a torch build lacks it.
 """
 
 from __future__ import annotations
@@ -25,11 +27,21 @@ class Adam:
         self.step_count = 0
         self.exp_avg = [torch.zeros_like(p) for p in params]
         self.exp_avg_sq = [torch.zeros_like(p) for p in params]
+        fused = getattr(torch, "_fused_adam_", None)
+        self._fused = fused if all(p.dtype == torch.float32 for p in params) else None
+        self._steps = [torch.zeros((), dtype=torch.float32, device=p.device) for p in params]
 
     @torch.no_grad()
     def step(self) -> None:
         grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params]
         self.step_count += 1
+        if self._fused is not None:
+            # The kernel reads each parameter's step count from a tensor the caller advances.
+            torch._foreach_add_(self._steps, 1.0)
+            self._fused(self.params, grads, self.exp_avg, self.exp_avg_sq, [], self._steps,
+                        lr=self.lr, beta1=self.beta1, beta2=self.beta2, weight_decay=0.0,
+                        eps=self.eps, amsgrad=False, maximize=False)
+            return
         t = self.step_count
         torch._foreach_mul_(self.exp_avg, self.beta1)
         torch._foreach_add_(self.exp_avg, grads, alpha=1 - self.beta1)
@@ -68,3 +80,5 @@ class Adam:
                                      f"{tuple(saved.shape)}, expected {tuple(buffer.shape)}")
                 buffer.copy_(saved)
         self.step_count = int(state["step"])
+        for step in self._steps:
+            step.fill_(float(self.step_count))
