@@ -346,3 +346,62 @@ def test_info(air_lstm: Forecaster) -> None:
     assert info["epochs_run"] == 5
     assert info["frequency"] == "MS"
     assert info["parameters"] == sum(p.numel() for p in air_lstm.net_.parameters())
+
+
+# ------------------------------------------------- a small panel of awkward, unequal series
+
+
+def _awkward_panel() -> pd.DataFrame:
+    """Unequal lengths and start dates, scales from 1e-3 to 1e6, a series shorter than the
+    lookback, a negative one and a constant one: one frame, one global network."""
+    rng = np.random.default_rng(7)
+    parts = []
+    specs = [("long", 96, "1990-01-01", 1e6), ("mid", 60, "1995-07-01", 1.0),
+             ("tiny", 20, "2001-03-01", 1e-3), ("neg", 48, "1998-01-01", -50.0),
+             ("flat", 40, "1999-05-01", 0.0)]
+    for uid, n, start, scale in specs:
+        t = np.arange(n)
+        shape = 10 + np.sin(2 * np.pi * t / 12) + 0.05 * t + rng.normal(0, 0.2, n)
+        y = np.full(n, 7.0) if scale == 0.0 else scale * shape
+        parts.append(pd.DataFrame({"unique_id": uid, "y": y,
+                                   "ds": pd.date_range(start, periods=n, freq="MS")}))
+    return pd.concat(parts, ignore_index=True).sample(frac=1.0, random_state=0)  # unsorted
+
+
+def test_a_panel_of_unequal_series_gets_every_forecast_and_score() -> None:
+    from rnnforecast.evaluation import run_protocol
+
+    panel = _awkward_panel()
+    result = run_protocol(panel, ["lstm", "seasonal_naive"], horizon=6, lookback=24, **FAST)
+    scores = result.scores
+    lstm = scores[scores["model"] == "lstm"]
+    assert set(lstm["unique_id"]) == {"long", "mid", "tiny", "neg", "flat"}
+    assert np.isfinite(lstm["mae"]).all()
+    forecast = result.forecast_frame()
+    flat = forecast.loc[forecast["unique_id"] == "flat", "lstm"].to_numpy()
+    assert np.array_equal(flat, np.full(6, 7.0))  # a constant series forecasts itself exactly
+    neg = forecast.loc[forecast["unique_id"] == "neg", "lstm"].to_numpy()
+    assert (neg < 0).all()  # negative data: no log, forecasts on the series' own side of 0
+
+
+def test_panel_scaling_is_per_series_and_never_sees_the_held_out_points() -> None:
+    """Scaling one series by 1000 multiplies its forecast by 1000 and leaves the others
+    bit-identical (each series is scaled on its own); changing every series' held-out points
+    changes no forecast at all (nothing is fitted on them)."""
+    from rnnforecast.evaluation import run_protocol
+
+    panel = _awkward_panel()
+    scaled = panel.copy()
+    scaled.loc[scaled["unique_id"] == "mid", "y"] *= 1000.0
+    garbled = panel.copy()
+    last6 = garbled.sort_values("ds").groupby("unique_id").tail(6).index
+    garbled.loc[last6, "y"] = garbled.loc[last6, "y"] * -3.0 + 1e4
+    runs = {name: run_protocol(frame, ["lstm"], horizon=6, lookback=24, **FAST)
+            .forecast_frame().sort_values(["unique_id", "ds"]).reset_index(drop=True)
+            for name, frame in (("base", panel), ("scaled", scaled), ("garbled", garbled))}
+    base, other = runs["base"], runs["scaled"]
+    mid = base["unique_id"] == "mid"
+    np.testing.assert_allclose(other.loc[mid, "lstm"], 1000.0 * base.loc[mid, "lstm"],
+                               rtol=1e-9)
+    assert np.array_equal(other.loc[~mid, "lstm"], base.loc[~mid, "lstm"])
+    assert np.array_equal(runs["garbled"]["lstm"], base["lstm"])
