@@ -276,6 +276,8 @@ def evaluate(
     ensemble: Ensemble = None,
     strategy: Strategy = None,
     local: Local = None,
+    future_cols: FutureCols = None,
+    past_cols: PastCols = None,
     levels: Levels = None,
     conformal: Conformal = None,
     fill: Fill = None,
@@ -292,6 +294,10 @@ def evaluate(
     --levels 80,95 adds each level's interval coverage and MSIS (M4) for the networks
     (quantile heads); with --conformal every model, baselines too, gets split-conformal
     intervals.
+
+    --future-cols/--past-cols fit the networks with covariates (holdout and backtest
+    protocols): they forecast with the hold-out's future columns, which a --test file must
+    then carry; the baselines ignore covariates.
     """
     settings = dict(locals())
     with guard():

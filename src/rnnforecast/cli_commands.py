@@ -242,6 +242,9 @@ def run_evaluate(settings: dict[str, Any]) -> None:
     kwargs = {k: settings[k] for k in passed if settings[k] is not None}
     if settings["clip"] is not None:
         kwargs["clip"] = parse_clip(settings["clip"])
+    for key in ("future_cols", "past_cols"):  # "a,b" -> ["a", "b"]
+        if settings[key] is not None:
+            kwargs[key] = parse_columns(settings[key], "--" + key.replace("_", "-"))
     if settings["levels"] is not None:
         from rnnforecast.intervals import parse_levels
 

@@ -14,10 +14,12 @@ from rnnforecast.data.covariates import CALENDAR, InputPlan
 from rnnforecast.errors import ConfigError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from rnnforecast.models import RecurrentNet
 
-__all__ = ["CELL_NAMES", "build_net", "check_params", "covariate_columns", "input_columns",
-           "parse_columns", "plan_for"]
+__all__ = ["CELL_NAMES", "build_net", "check_params", "covariate_columns",
+           "forecast_with_future", "input_columns", "parse_columns", "plan_for"]
 
 CELL_NAMES = ("lstm", "gru", "rnn")
 _RESERVED = ("unique_id", "ds", "y")
@@ -62,6 +64,18 @@ def input_columns(f: Any) -> list[str]:
 
 def covariate_columns(future_cols: Any, past_cols: Any) -> list[str]:
     return [*(past_cols or ()), *(c for c in (future_cols or ()) if c != CALENDAR)]
+
+
+def forecast_with_future(model: Any, held: pd.DataFrame,
+                         data: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``model.predict()`` (``predict(data=data)`` when ``data`` is given), with the held-out
+    rows' future-known columns for a network fitted with ``future_cols``; baselines and
+    models without such columns forecast as usual."""
+    columns = [c for c in getattr(model, "future_cols", None) or () if c != CALENDAR]
+    kwargs: dict[str, Any] = {} if data is None else {"data": data}
+    if columns:
+        kwargs["future"] = held[["unique_id", "ds", *columns]]
+    return model.predict(**kwargs)  # type: ignore[no-any-return]
 
 
 def parse_columns(value: Any, option: str) -> list[str] | None:

@@ -287,7 +287,9 @@ def calibrate(
             continue
         fit_part = fit_part[fit_part["unique_id"].isin(keep)].reset_index(drop=True)
         held = held[held["unique_id"].isin(keep)]
-        fc = build().fit(fit_part).predict()
+        from rnnforecast.inputs import forecast_with_future
+
+        fc = forecast_with_future(build().fit(fit_part), held)
         merged = held[["unique_id", "ds", "y"]].merge(fc[["unique_id", "ds", column]],
                                                       on=["unique_id", "ds"], how="left")
         actual = merged["y"].to_numpy(dtype=np.float64).reshape(len(keep), horizon)

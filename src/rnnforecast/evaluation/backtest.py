@@ -6,6 +6,10 @@ model sees only the points before them. With ``refit=True`` (the default) every 
 refitted at every origin; with ``refit=False`` each is fitted once at the oldest origin and
 then forecasts every later origin from the true history up to it (``predict(data=...)``),
 which is how a deployed model that is not retrained would fare.
+
+Covariates (``future_cols``/``past_cols``) work as in the holdout protocol: the data is read
+with them, and each window's future-known values come from the data itself (the window's
+held-out rows). Baselines ignore them.
 """
 
 from __future__ import annotations
@@ -25,10 +29,12 @@ from rnnforecast.evaluation.protocols import (
     build_runs,
     check_forecaster_kwargs,
     check_options,
+    protocol_covariates,
     resolve_models,
     score_forecasts,
 )
 from rnnforecast.evaluation.splits import check_train_length
+from rnnforecast.inputs import forecast_with_future
 from rnnforecast.intervals import interval_values, protocol_intervals
 
 __all__ = ["backtest", "backtest_splits"]
@@ -81,7 +87,8 @@ def backtest(
     check_forecaster_kwargs(forecaster_kwargs, ("model", "horizon", "seed", "lookback",
                                                 "season_length"))
     frame = read_series(data, fill=forecaster_kwargs.get("fill"), time_col=time_col,
-                        value_col=value_col, id_col=id_col)
+                        value_col=value_col, id_col=id_col,
+                        covariates=protocol_covariates(forecaster_kwargs))
     deep = any(m not in _baseline_names() for m in names)
     need = horizon + 2 if deep else 2
     check_train_length(frame, horizon, need + horizon + (windows - 1) * step, held_out=True)
@@ -94,11 +101,11 @@ def backtest(
             start = time.process_time()
             if refit or model is None:
                 model = build()
-                fc = model.fit(train).predict()
+                fc = forecast_with_future(model.fit(train), test)
                 fc = protocol_intervals(name, build, train, fc, horizon=horizon,
                                         season_length=season_length, options=forecaster_kwargs)
             else:
-                fc = model.predict(data=train)
+                fc = forecast_with_future(model, test, data=train)
             seconds = time.process_time() - start
             if seed == 0 and w == len(splits):
                 fitted[name] = model

@@ -8,6 +8,12 @@ training data exactly) are forecast in one go from the end of the training part.
 Seasonal naive is always added to the models (automatic honesty). Deep models are fitted
 ``seeds`` times with seeds ``0 .. seeds - 1``; baselines, which are deterministic, once (seed
 0). MASE is always scaled by the training part's seasonal naive MAE.
+
+Covariates (``future_cols``/``past_cols`` among the Forecaster keywords) are read with the
+data and kept in the training part; the networks forecast with the hold-out rows' future
+columns (``predict(future=...)``), and the baselines ignore every covariate column. The
+holdout and backtest protocols take covariates; the tutorial protocol and the Dask backend
+refuse them.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import pandas as pd
 
 from rnnforecast.baselines import BASELINES
 from rnnforecast.baselines.classical import Classical
+from rnnforecast.data.covariates import CALENDAR
 from rnnforecast.data.reader import read_series
 from rnnforecast.errors import ConfigError
 from rnnforecast.evaluation.splits import (
@@ -32,6 +39,7 @@ from rnnforecast.evaluation.splits import (
     split_last,
 )
 from rnnforecast.evaluation.summary import SEASONAL_NAIVE, score_series, summarise
+from rnnforecast.inputs import covariate_columns, forecast_with_future
 from rnnforecast.intervals import (
     interval_arrays,
     interval_values,
@@ -170,6 +178,28 @@ def warm_torch() -> None:
     _ = torch.zeros(1)
 
 
+# ----------------------------------------------------------------------- covariates
+
+
+def protocol_covariates(forecaster_kwargs: dict[str, Any]) -> list[str]:
+    """The covariate columns to read with the data (the calendar is computed, not read)."""
+    for name in ("future_cols", "past_cols"):
+        cols = forecaster_kwargs.get(name)
+        if isinstance(cols, str):  # the Forecaster's own check, before the data is read
+            raise ConfigError(f"{name}={cols!r} is invalid: use a list of column names")
+    return covariate_columns(forecaster_kwargs.get("future_cols"),
+                             forecaster_kwargs.get("past_cols"))
+
+
+def future_columns(forecaster_kwargs: dict[str, Any]) -> list[str]:
+    """The future-known columns a hold-out must carry (``future_cols`` minus "calendar")."""
+    return [c for c in forecaster_kwargs.get("future_cols") or () if c != CALENDAR]
+
+
+def uses_covariates(forecaster_kwargs: dict[str, Any]) -> bool:
+    return bool(forecaster_kwargs.get("future_cols") or forecaster_kwargs.get("past_cols"))
+
+
 # -------------------------------------------------------------------------- holdout
 
 
@@ -192,20 +222,26 @@ def holdout(
     Without ``test`` the last ``horizon`` points of each series are held out; with ``test``
     (a path or a frame in any form `read_series` accepts) that is the hold-out, and it must
     hold the ``horizon`` points that follow each training series, for every series.
+
+    With ``future_cols``/``past_cols`` the data is read with those columns; the networks
+    forecast with the hold-out's future columns, so a ``test`` must carry them too
+    ("calendar" needs none). Baselines ignore covariates.
     """
     check_options(horizon, seeds, season_length, lookback)
     names = resolve_models(models)
     check_forecaster_kwargs(forecaster_kwargs, ("model", "horizon", "seed", "lookback",
                                                 "season_length"))
     read = {"time_col": time_col, "value_col": value_col, "id_col": id_col}
-    frame = read_series(data, fill=forecaster_kwargs.get("fill"), **read)
+    frame = read_series(data, fill=forecaster_kwargs.get("fill"),
+                        covariates=protocol_covariates(forecaster_kwargs), **read)
     deep = [m for m in names if m in deep_models()]
     need = horizon + 2 if deep else 2
     if test is None:
         train, test_frame = split_last(frame, horizon, need)
     else:
         train = frame
-        test_frame = read_test(test, train, horizon, **read)
+        future = future_columns(forecaster_kwargs) if deep else []
+        test_frame = read_test(test, train, horizon, covariates=future, **read)
         check_train_length(train, horizon, need, held_out=False)
     return _fit_and_score(train, test_frame, names, horizon, seeds, season_length, lookback,
                           forecaster_kwargs)
@@ -261,7 +297,7 @@ def _fit_and_score(
         # Timed through the forecast: baselines (statsforecast models above all) do their
         # work at predict time, so fit alone would flatter them.
         start = time.process_time()
-        fc = model.fit(train).predict()
+        fc = forecast_with_future(model.fit(train), test)
         fc = protocol_intervals(name, build, train, fc, horizon=horizon,
                                 season_length=season_length, options=forecaster_kwargs)
         timings[name, seed] = time.process_time() - start
@@ -333,6 +369,11 @@ def run_protocol(
     ``scheduler``, or a LocalCluster started for the run) with identical results; see
     `rnnforecast.scale.dask_backend`."""
     read = {"time_col": time_col, "value_col": value_col, "id_col": id_col}
+    if uses_covariates(forecaster_kwargs) and (backend != "local" or scheduler is not None):
+        raise ConfigError(
+            f"covariates (future_cols, past_cols) cannot be evaluated on the {backend} backend "
+            "yet: use backend='local' (drop --backend/--scheduler)"
+        )
     if backend != "local" or scheduler is not None:
         from rnnforecast.scale.dask_backend import evaluate_on_backend
 
@@ -365,6 +406,11 @@ def run_protocol(
 
         if test is not None:
             raise ConfigError("the tutorial protocol splits the data 67/33 itself: drop test=")
+        if uses_covariates(forecaster_kwargs):
+            raise ConfigError(
+                "the tutorial protocol cannot use covariates (future_cols, past_cols): use "
+                "the holdout or backtest protocol"
+            )
         return tutorial(data, models, horizon=horizon, seeds=seeds,
                         season_length=season_length, lookback=lookback, **read,
                         **forecaster_kwargs)

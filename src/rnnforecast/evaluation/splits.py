@@ -64,13 +64,18 @@ def read_test(
     time_col: str | None = None,
     value_col: str | None = None,
     id_col: str | None = None,
+    covariates: list[str] | None = None,
 ) -> pd.DataFrame:
     """Read a hold-out set and check that it continues the training data exactly: the same
     series, ``horizon`` points each, at the timestamps that follow each training series.
-    Test values are never filled (a missing actual cannot be scored)."""
+    Test values are never filled (a missing actual cannot be scored). ``covariates``: the
+    future-known columns the networks forecast with, which the test set must carry."""
     where = f"{test}: " if isinstance(test, (str, os.PathLike)) else "test data: "
+    if covariates:
+        _check_test_columns(test, covariates, where)
     try:
-        frame = read_series(test, time_col=time_col, value_col=value_col, id_col=id_col)
+        frame = read_series(test, time_col=time_col, value_col=value_col, id_col=id_col,
+                            covariates=covariates)
     except DataError as exc:
         if horizon == 1 and "has 1 point" in str(exc):
             # the reader needs two points per series to check a series' frequency
@@ -119,6 +124,28 @@ def read_test(
                 f"test must continue it exactly, {_fmt(expected[0])}..{_fmt(expected[-1])}"
             )
     return frame.reset_index(drop=True)
+
+
+def _check_test_columns(test: Any, covariates: list[str], where: str) -> None:
+    """A `DataError` naming the future-known columns a test set lacks."""
+    if isinstance(test, (str, os.PathLike)):
+        from pathlib import Path
+
+        from rnnforecast.data.reader import _read_csv
+
+        columns = [str(c).strip() for c in _read_csv(Path(test))[0].columns]
+    elif isinstance(test, pd.DataFrame):
+        columns = [str(c) for c in test.columns]
+    else:
+        columns = []
+    absent = [c for c in covariates if c not in columns]
+    if absent:
+        names = ", ".join(absent)
+        raise DataError(
+            f"{where}the future column(s) {names} (future_cols) are missing: the networks "
+            f"forecast the hold-out with them; add column(s) {names} with their values at "
+            "the test timestamps, or drop them from --future-cols"
+        )
 
 
 def _fmt(ts: object) -> str:
