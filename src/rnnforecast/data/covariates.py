@@ -197,11 +197,8 @@ class InputPlan:
         """Windows (n, lookback, 2) of the value channels -> full windows (n, steps, C)."""
         if not self.active:
             return x
-        n, lookback = x.shape[0], x.shape[1]
-        out = np.zeros((n, lookback + (self.horizon if self.pack else 0), self.channels))
-        out[:, :lookback, :N_CHANNELS] = x
-        width = self.decoder_from + self.n_future
-        if steps is not None and steps.shape[1] and n:
+        out, lookback, width = self._with_value_channels(x)
+        if steps is not None and steps.shape[1] and len(x):
             out[:, :lookback, N_CHANNELS:width] = input_windows(steps, origins, lookback)
             if self.pack and self.n_future:
                 ahead = sliding_windows(steps[1:, len(self.past):], self.horizon)[origins]
@@ -241,15 +238,21 @@ class InputPlan:
             out.append(block[: self.horizon])
         return out
 
+    def _with_value_channels(self, x: FloatArray) -> tuple[FloatArray, int, int]:
+        """Zeroed full windows holding ``x``'s value channels, with the lookback and the end
+        of the covariate channels: the layout training and forecast windows share."""
+        lookback = x.shape[1]
+        out = np.zeros((x.shape[0], lookback + (self.horizon if self.pack else 0),
+                        self.channels))
+        out[:, :lookback, :N_CHANNELS] = x
+        return out, lookback, self.decoder_from + self.n_future
+
     def forecast_windows(self, x: FloatArray, states: Sequence[Any],
                          future: Sequence[FloatArray] | None) -> FloatArray:
         """Forecast windows (n, lookback, 2) -> full windows, from each state's stored tail."""
         if not self.active:
             return x
-        n, lookback = x.shape[0], x.shape[1]
-        out = np.zeros((n, lookback + (self.horizon if self.pack else 0), self.channels))
-        out[:, :lookback, :N_CHANNELS] = x
-        width = self.decoder_from + self.n_future
+        out, lookback, width = self._with_value_channels(x)
         for i, state in enumerate(states):
             tail = state.inputs["tail"]
             k = min(len(state.tail), lookback)  # before the series' start: zeros, as in fit
