@@ -1,8 +1,11 @@
 """Single-machine throughput of each job kind (series per CPU second), the Dask partitioned
 run and the 2-process data-parallel fit: the measurements behind ``docs/scaling.md``.
 
-Run from the repository root: ``.venv/bin/python benchmarks/scaling.py`` (needs
-``rnnforecast[scale]`` and ``../shared/data``; no network). ``--quick`` uses fewer series.
+Run from anywhere: ``.venv/bin/python benchmarks/scaling.py`` (needs ``rnnforecast[scale]``
+and the M3 monthly file ``m3-monthly-train.csv`` of the shared benchmark data: ``--data-dir``,
+else ``$RNNFORECAST_DATA``, else ``../shared/data`` beside the repository; no network).
+``--quick`` uses fewer series. The subprocesses run with this very interpreter, so a clone
+without a ``.venv`` of its own works too.
 
 Job kinds, each on the M3 monthly training panel (1,428 series, 126 points on average,
 horizon 18) unless said otherwise, one thread:
@@ -40,8 +43,9 @@ from typing import Any
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
-PYTHON = ROOT / ".venv" / "bin" / "python"
+DATA = Path(os.environ.get("RNNFORECAST_DATA", ROOT.parent / "shared" / "data"))
+PYTHON = Path(sys.executable)  # the interpreter running this script, venv or not
+PANEL = "m3-monthly-train.csv"
 
 
 def children_cpu() -> float:
@@ -149,8 +153,11 @@ def ddp_jobs(panel: pd.DataFrame, quick: bool) -> list[dict[str, Any]]:
                        f"--nproc-per-node={nproc}", "-m", "rnnforecast", "fit", "panel.csv",
                        "--horizon", "18", "--epochs", str(epochs), "--save", "m.rnnf"]
                 before, wall = children_cpu(), time.perf_counter()
-                subprocess.run(cmd, cwd=tmp, env=env, check=True, capture_output=True,
-                               timeout=900)
+                done = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True,
+                                      timeout=900, check=False)
+                if done.returncode != 0:  # say why, not just which command failed
+                    raise SystemExit(f"{' '.join(cmd)} failed (exit {done.returncode}):\n"
+                                     f"{done.stderr[-3000:]}")
                 spent[epochs] = (children_cpu() - before, time.perf_counter() - wall)
             cpu = spent[2 + extra][0] - spent[2][0]
             wall = spent[2 + extra][1] - spent[2][1]
@@ -165,11 +172,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", choices=("single", "dask", "ddp"), action="append")
+    parser.add_argument("--data-dir", type=Path, default=DATA,
+                        help=f"folder with {PANEL} (default: {DATA})")
     args = parser.parse_args(argv)
+    source = args.data_dir / PANEL
+    if not source.is_file():
+        print(f"error: {source} not found: give --data-dir (or set RNNFORECAST_DATA to) the "
+              f"folder of the shared benchmark data, which holds {PANEL}", file=sys.stderr)
+        return 2
     import torch
 
     torch.set_num_threads(1)
-    panel = pd.read_csv(DATA / "m3-monthly-train.csv", parse_dates=["ds"])
+    panel = pd.read_csv(source, parse_dates=["ds"])
     sections = args.only or ["single", "dask", "ddp"]
     rows: list[dict[str, Any]] = []
     for name, fn in (("single", single_jobs), ("dask", dask_jobs), ("ddp", ddp_jobs)):

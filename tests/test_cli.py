@@ -214,15 +214,14 @@ def test_evaluate_json_contract_matches_recomputed_metrics(
     assert by_model["seasonal_naive"]["beats_seasonal_naive"] is False
 
 
-def test_evaluate_table_marks_models_that_do_not_beat_seasonal_naive(
+def test_evaluate_table_is_sorted_by_mase_and_names_the_best_model(
         cli_runner: CliRunner, air_csv: Path) -> None:
     result = invoke(cli_runner, "evaluate", str(air_csv), "--horizon", "24", "--models",
                     "naive")
     assert result.exit_code == 0, result.output
-    naive_line = next(line for line in result.stdout.splitlines() if "│ naive " in line)
-    assert "does NOT beat it" in naive_line
-    assert "reference" in next(line for line in result.stdout.splitlines()
-                               if "seasonal_naive" in line)
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
+    assert [r.split("│")[1].strip() for r in rows] == ["seasonal_naive", "naive"]
+    assert "best: seasonal_naive (MASE 2.49); no network in the comparison" in result.stdout
     csv_out = invoke(cli_runner, "evaluate", str(air_csv), "--horizon", "24", "--models",
                      "naive", "--format", "csv")
     summary = pd.read_csv(StringIO(csv_out.stdout))

@@ -96,7 +96,8 @@ CASES = [
          r"separated by ',', ';', tab or '\|'", fit_api()),
     Case("no date column", {"data": "name,sales\n" + "".join(f"item{i},{i}\n" for i in range(9))},
          fit_cli(), r"no date column found \(columns: \['name', 'sales'\]\); add one, or name "
-         r"it with time_col= / --time-col", fit_api()),
+         r"it with --time-col$", fit_api(),
+         api_message=r"add one, or name it with time_col= / --time-col"),
     Case("unparseable date", {"data": GOOD.replace("2000-05,", "May 2000x,")}, fit_cli(),
          r"cannot read 'May 2000x' in column 'month' at line 6 as a date", fit_api()),
     Case("mixed date formats", {"data": GOOD.replace("2000-05,", "05/01/2000,")}, fit_cli(),
@@ -104,7 +105,7 @@ CASES = [
          r"first row \('2000-01'\); use one date format", fit_api()),
     Case("no numeric column", {"data": csv([f"n{i}" for i in range(24)])}, fit_cli(),
          r"no numeric value column found \(columns: \['month', 'sales'\]\); name it with "
-         r"value_col= / --value-col", fit_api()),
+         r"--value-col$", fit_api(), api_message=r"name it with value_col= / --value-col"),
     Case("thousands separators", {"data": csv([f'"1,{i:03d}"' for i in range(24)])}, fit_cli(),
          r"non-numeric value '1,000' in column 'sales' at line 2; remove thousands separators",
          fit_api()),
@@ -114,12 +115,14 @@ CASES = [
     Case("units", {"data": csv([f"{i} kg" for i in range(24)])}, fit_cli(),
          r"non-numeric value '0 kg' in column 'sales' at line 2; remove thousands separators "
          r"and units", fit_api()),
-    Case("decimal comma", {"data": csv([f"{i},5" for i in range(24)], sep=";")}, fit_cli(),
+    # quoted in a comma-separated file (with ';' between fields a decimal comma is read)
+    Case("decimal comma", {"data": csv([f'"{i},5"' for i in range(24)])}, fit_cli(),
          r"non-numeric value '0,5' .* \(write 1234\.5, not 1,234\.5, 1234,5", fit_api()),
     Case("NaN and empty cells", {"data": GOOD.replace("2000-06,105", "2000-06,")
                                  .replace("2000-09,108", "2000-09,NaN")}, fit_cli(),
          r"missing value in series 'sales' at 2000-06-01 \(2 in all\); fill them with "
-         r"fill='interpolate'\|'ffill'\|'zero' \(--fill\)", fit_api()),
+         r"--fill interpolate\|ffill\|zero or", fit_api(),
+         api_message=r"fill them with fill='interpolate'\|'ffill'\|'zero' \(--fill\)"),
     Case("inf", {"data": GOOD.replace("2000-06,105", "2000-06,inf")}, fit_cli(),
          r"infinite value in series 'sales' at 2000-06-01; replace it with a finite number",
          fit_api()),
@@ -130,7 +133,8 @@ CASES = [
          fit_api()),
     Case("missing timestamps", {"data": GOOD.replace("2000-06,105\n", "")}, fit_cli(),
          r"series 'sales' misses 1 timestamp\(s\) at frequency 'MS', first 2000-06-01; add the "
-         r"rows, or fill the gaps with fill=", fit_api()),
+         r"rows, or fill the gaps with --fill interpolate", fit_api(),
+         api_message=r"fill the gaps with fill="),
     Case("irregular timestamps",
          {"data": csv(list(range(8)), dates=["2000-01-01", "2000-01-04", "2000-01-09",
                                              "2000-01-10", "2000-02-27", "2000-03-15",
@@ -144,9 +148,10 @@ CASES = [
          r"series 'sales' has 4 points; with horizon 3 a series needs at least 5 \(horizon "
          r"\+ 2\): use a shorter horizon or more data", fit_api()),
     Case("negative values with --transform log", {"data": csv([i - 5 for i in range(24)])},
-         fit_cli("--transform", "log"), r"transform='log' needs positive values, but series "
-         r"'sales' has a value <= 0 \(min -5\); use transform='auto' or 'none'",
-         fit_api(transform="log")),
+         fit_cli("--transform", "log"), r"--transform log needs positive values, but series "
+         r"'sales' has a value <= 0 \(min -5\); use --transform auto or none",
+         fit_api(transform="log"), api_message=r"transform='log' needs positive values, but "
+         r"series 'sales' has a value <= 0 \(min -5\); use transform='auto' or 'none'"),
     Case("values overflowing float32", {"data": csv([f"{(-1) ** (i // 12) * 1.7e308:.17g}"
                                                      for i in range(24)])}, fit_cli(),
          r"the scaled data contains values too large for the model's float type; rescale",
@@ -166,7 +171,8 @@ CASES = [
          fit_api(model="transformer"), ConfigError,
          r"model='transformer' is invalid: use one of lstm, gru, rnn"),
     Case("learning rate too large", {"data": GOOD}, fit_cli("--lr", "1e38"),
-         r"lr=1e\+38 is invalid: use a number in \(0, 1000\]", fit_api(lr=1e38), ConfigError),
+         r"--lr 1e\+38 is invalid: use a number in \(0, 1000\]", fit_api(lr=1e38), ConfigError,
+         api_message=r"lr=1e\+38 is invalid: use a number in \(0, 1000\]"),
     Case("predict from less than a season", {"train": GOOD, "data": csv([1, 2, 3, 4, 5])},
          ["predict", "{model}", "--data", "{data}", "--out", "{out}"],
          r"series 'sales' has 5 points; forecasting it needs at least 12 \(one season\)",

@@ -1,9 +1,11 @@
 """The ``rnnforecast`` command line: demo, fit, predict, evaluate, plot, info (and explain,
 report from `rnnforecast.cli_explain`).
 
-Results go to stdout, messages and progress to stderr (on a terminal only), colour only on a
-terminal. Bad input or options: one line ``error: what, where, what to do`` and exit code 2;
-anything unexpected: exit code 1 (traceback with ``--debug``); Ctrl-C: exit code 130. Every
+Results go to stdout, messages to stderr (on a terminal or with --verbose), training progress
+and notices of choices made for the user to stderr always (never with --quiet), colour only on
+a terminal. Errors name flags, not the library's keywords (`cli_support.cli_language`). Bad
+input or options: one line ``error: what, where, what to do`` and exit code 2; anything
+unexpected: exit code 1 (traceback with ``--debug``); Ctrl-C: exit code 130. Every
 output file is written atomically after everything was computed, so a failed run never
 creates or truncates one. Only typer is imported here at module level (plus our
 standard-library helpers): ``rnnforecast --help`` never imports torch or pandas.
@@ -25,6 +27,8 @@ from rnnforecast.cli_options import (
     Cell,
     Clip,
     Conformal,
+    DateFormat,
+    Decimal,
     Device,
     Dropout,
     Embedding,
@@ -49,7 +53,8 @@ from rnnforecast.cli_options import (
     Transform,
     ValueCol,
 )
-from rnnforecast.cli_support import OPTIONS, guard
+from rnnforecast.cli_support import BASELINE_NAMES, NETWORK_NAMES, OPTIONS, guard
+from rnnforecast.data.reading import command_line
 
 app = typer.Typer(
     name="rnnforecast",
@@ -107,9 +112,10 @@ def demo(
 ) -> None:
     """The whole job on the embedded AirPassengers data, in a few seconds.
 
-    Fits the default LSTM on 1949-1958, forecasts 1959-1960, scores it beside naive and
-    seasonal naive, prints the table and writes forecast.png, training.png, forecast.csv and
-    metrics.json.
+    Fits the default LSTM on 1949-1958, forecasts 1959-1960, scores it beside naive,
+    seasonal naive and seasonal drift, prints the table (best first) with a line that says
+    whether the LSTM beats each baseline, and writes forecast.png, training.png,
+    forecast.csv and metrics.json.
     """
     with guard():
         from rnnforecast.cli_commands import run_demo
@@ -130,7 +136,8 @@ def fit(
     save: Annotated[str | None, typer.Option(
         help="Model file to write (one file, no pickle).", show_default=False)] = None,
     model: Annotated[str | None, typer.Option(
-        help="lstm, gru or rnn (default lstm).", rich_help_panel=MODEL_PANEL, show_default=False)]
+        help=f"{', '.join(NETWORK_NAMES[:-1])} or {NETWORK_NAMES[-1]} (default lstm).",
+        rich_help_panel=MODEL_PANEL, show_default=False)]
     = None,
     lookback: Lookback = None,
     hidden_size: HiddenSize = None,
@@ -160,6 +167,8 @@ def fit(
     time_col: TimeCol = None,
     value_col: ValueCol = None,
     id_col: IdCol = None,
+    date_format: DateFormat = None,
+    decimal: Decimal = None,
     config: Annotated[str | None, typer.Option(
         help="TOML file with defaults for any option (keys = Python argument names, e.g. "
         "hidden_size = 32); flags override it.", show_default=False)] = None,
@@ -183,8 +192,9 @@ def fit(
     With --init MODEL training continues from that model's weights on the new DATA.
     """
     flags = {k: v for k, v in locals().items()
-             if k not in ("data", "config", "checkpoint", "resume", "init")}
-    with guard():
+             if k not in ("data", "config", "checkpoint", "resume", "init", "date_format",
+                          "decimal")}
+    with guard(), command_line(date_format, decimal):
         from rnnforecast.cli_commands import run_fit
 
         run_fit(data, flags, config, checkpoint=checkpoint, resume=resume, init=init)
@@ -212,10 +222,12 @@ def predict(
     future: Annotated[str | None, typer.Option(
         help="CSV with unique_id, ds and the model's --future-cols for the forecast steps.",
         show_default=False)] = None,
+    date_format: DateFormat = None,
+    decimal: Decimal = None,
 ) -> None:
     """Forecast with a saved model: CSV with columns unique_id, ds, <model> (and
     <model>-lo-80, <model>-hi-80 ... for a model fitted with --levels)."""
-    with guard():
+    with guard(), command_line(date_format, decimal):
         from rnnforecast.cli_commands import run_predict
 
         run_predict(model_file, data, horizon, out,
@@ -235,8 +247,9 @@ def evaluate(
     horizon: Annotated[int | None, typer.Option(
         help="Steps to hold out and forecast (holdout protocol).", show_default=False)] = None,
     models: Annotated[str, typer.Option(
-        help="Comma-separated: lstm, gru, rnn, naive, seasonal_naive (seasonal naive is "
-        "always added).")] = "lstm,naive,seasonal_naive",
+        help=f"Comma-separated, any of the networks {', '.join(NETWORK_NAMES)} and the "
+        f"baselines {', '.join(BASELINE_NAMES)} (seasonal_naive is always added).")]
+    = "lstm,naive,seasonal_naive",
     seeds: Annotated[int, typer.Option(
         help="Fit each network this many times, seeds 0..K-1.")] = 1,
     test: Annotated[str | None, typer.Option(
@@ -284,6 +297,8 @@ def evaluate(
     time_col: TimeCol = None,
     value_col: ValueCol = None,
     id_col: IdCol = None,
+    date_format: DateFormat = None,
+    decimal: Decimal = None,
 ) -> None:
     """Score models on a hold-out beside naive and seasonal naive.
 
@@ -300,7 +315,7 @@ def evaluate(
     then carry; the baselines ignore covariates.
     """
     settings = dict(locals())
-    with guard():
+    with guard(), command_line(settings.pop("date_format"), settings.pop("decimal")):
         from rnnforecast.cli_commands import run_evaluate
 
         run_evaluate(settings)
@@ -327,6 +342,8 @@ def plot(
     time_col: TimeCol = None,
     value_col: ValueCol = None,
     id_col: IdCol = None,
+    date_format: DateFormat = None,
+    decimal: Decimal = None,
 ) -> None:
     """Draw a forecast over its history.
 
@@ -334,7 +351,7 @@ def plot(
     --data) or a forecast CSV (drawn over --data, with the actual values where --data covers
     the forecast).
     """
-    with guard():
+    with guard(), command_line(date_format, decimal):
         from rnnforecast.cli_plot import run_plot
 
         run_plot(source, out, data, horizon,

@@ -22,13 +22,15 @@ from rnnforecast.cli_support import (
     check_choice,
     check_positive,
     detail,
+    levels_option,
     load_config,
     merge_settings,
     parse_clip,
-    render_summary,
+    refuse_overwrite,
     say,
     stdout_console,
 )
+from rnnforecast.cli_tables import render_summary
 from rnnforecast.data.reader import read_series
 from rnnforecast.errors import ConfigError
 from rnnforecast.inputs import covariate_columns, input_columns, parse_columns
@@ -91,10 +93,8 @@ def run_fit(data: str, flags: dict[str, Any], config: str | None, *,
         source = "--clip" if flags.get("clip") is not None else f"{config}: clip"
         settings["clip"] = parse_clip(settings["clip"], source)
     if "levels" in settings:
-        from rnnforecast.intervals import parse_levels
-
         source = "--levels" if flags.get("levels") is not None else f"{config}: levels"
-        settings["levels"] = parse_levels(settings["levels"], source)
+        settings["levels"] = levels_option(settings["levels"], source)
     for key in ("future_cols", "past_cols"):  # "a,b" -> ["a", "b"]
         if key in settings:
             settings[key] = parse_columns(settings[key], "--" + key.replace("_", "-"))
@@ -113,6 +113,8 @@ def run_fit(data: str, flags: dict[str, Any], config: str | None, *,
     if save is None:
         raise ConfigError("--save is required: the model file to write, e.g. --save sales.rnnf")
     check_output_path(save, "--save")
+    refuse_overwrite(save, "--save", {"data file": data, "--init model": init,
+                                      "--config file": config})
     if resume and checkpoint is None:
         raise ConfigError("--resume needs --checkpoint DIR: the folder of the fit to continue")
     read = {k: settings.pop(k, None) for k in READ_KEYS}
@@ -185,6 +187,8 @@ def run_predict(model_file: str, data: str | None, horizon: int | None, out: str
     from rnnforecast.forecaster import Forecaster
 
     check_output_path(out, "--out")
+    refuse_overwrite(out, "--out", {"model file": model_file, "--data file": data,
+                                    "--future file": future})
     forecaster = Forecaster.load(model_file)
     frame = None
     from rnnforecast.scale.parquet import is_parquet
@@ -237,6 +241,8 @@ def run_evaluate(settings: dict[str, Any]) -> None:
     check_positive(settings["windows"], "--windows")
     check_positive(settings["step"], "--step")
     check_output_path(settings["scores"], "--scores")
+    refuse_overwrite(settings["scores"], "--scores", {"data file": settings["data"],
+                                                      "--test file": settings["test"]})
     passed = ("hidden_size", "num_layers", "dropout", "epochs", "batch_size", "lr",
               "transform", "ensemble", "strategy", "fill", "local")
     kwargs = {k: settings[k] for k in passed if settings[k] is not None}
@@ -246,9 +252,7 @@ def run_evaluate(settings: dict[str, Any]) -> None:
         if settings[key] is not None:
             kwargs[key] = parse_columns(settings[key], "--" + key.replace("_", "-"))
     if settings["levels"] is not None:
-        from rnnforecast.intervals import parse_levels
-
-        kwargs["levels"] = parse_levels(settings["levels"])
+        kwargs["levels"] = levels_option(settings["levels"])
         kwargs["conformal"] = bool(settings["conformal"])
     elif settings["conformal"]:
         raise ConfigError("--conformal needs --levels, e.g. --levels 80,95")
@@ -279,6 +283,7 @@ def run_evaluate(settings: dict[str, Any]) -> None:
 def run_demo(out: str) -> None:
     from rnnforecast.data.datasets import load_dataset
     from rnnforecast.evaluation import run_protocol, summary_records
+    from rnnforecast.evaluation.summary import verdict
     from rnnforecast.plotting.figures import forecast_figure, training_figure
 
     folder = Path(out)
@@ -294,8 +299,8 @@ def run_demo(out: str) -> None:
     mase = {str(r["model"]): r["mase"] for r in records}
     lstm = result.fitted["lstm"]
     forecasts = result.forecast_frame()
-    title = (f"AirPassengers: LSTM forecast of 1959-1960, MASE {mase['lstm']:.2f} "
-             f"(seasonal naive {mase['seasonal_naive']:.2f})")
+    said = verdict(summary)
+    title = f"AirPassengers: forecast of 1959-1960, MASE on the held-out years\n{said.text}"
     metrics = {
         "dataset": "airpassengers",
         "protocol": "holdout",
@@ -306,6 +311,7 @@ def run_demo(out: str) -> None:
                  "points": len(test)},
         "model": lstm.info(),
         "results": records,
+        "verdict": said.to_json(),
     }
     with ExitStack() as stack:
         tmp = {name: stack.enter_context(atomic_path(folder / name)) for name in DEMO_FILES}
@@ -322,9 +328,8 @@ def run_demo(out: str) -> None:
                    title="AirPassengers: train 1949-01..1958-12, forecast 1959-01..1960-12 "
                    "(24 months)")
     console = stdout_console()
-    console.print(f"Files: {', '.join(str(folder / n) for n in DEMO_FILES)}", soft_wrap=True)
-    console.print("Do the same on your own CSV (a date column and a value column):",
-                  soft_wrap=True)
+    console.print(f"Files: {', '.join(str(folder / n) for n in DEMO_FILES)}", markup=False)
+    console.print("Do the same on your own CSV (a date column and a value column):")
     console.print("  rnnforecast evaluate your.csv --horizon 12 --models lstm,naive,seasonal_drift",
                   soft_wrap=True, markup=False)
 
@@ -351,6 +356,8 @@ def run_info(model_file: str, output_format: str) -> None:
         "series_ids": [s.unique_id for s in states[:10]] + (["..."] if len(states) > 10 else []),
         "stored_history_points": max(len(s.tail) for s in states),
         "final_train_loss": losses[-1] if losses else None,
+        "settings": resolved_settings(forecaster),
+        "chosen_for_the_data": chosen_settings(forecaster),
     }
     if output_format == "json":
         print(json.dumps(details, indent=2, default=str))
@@ -373,14 +380,36 @@ def run_info(model_file: str, output_format: str) -> None:
         table.add_row(field, value)
     settings = Table()
     settings.add_column("option")
-    settings.add_column("value")
-    for key, value in summary["params"].items():
-        settings.add_row(key, repr(value))
+    settings.add_column("value used")
+    chosen = set(details["chosen_for_the_data"])
+    for key, value in details["settings"].items():
+        text = str(value) if value is not None else (
+            "auto (per series)" if key == "nonnegative" else "none")
+        settings.add_row(key, text + (" (chosen for the data)" if key in chosen else ""))
     console = stdout_console()
     console.print(f"model file {model_file}", soft_wrap=True)
     console.print(table)
     console.print("settings")
     console.print(settings)
+
+
+def chosen_settings(forecaster: Any) -> list[str]:
+    """The settings left to the data (None in the constructor) that the fit resolved."""
+    fitted = _fitted_values(forecaster)
+    return [k for k, v in forecaster.get_params().items() if v is None and k in fitted]
+
+
+def resolved_settings(forecaster: Any) -> dict[str, Any]:
+    """The settings the fit used: the constructor's, with those left to the data (None)
+    replaced by what the fit chose (`settings_`, `lookback_`, `season_length_`)."""
+    fitted = _fitted_values(forecaster)
+    return {k: (fitted[k] if v is None and k in fitted else v)
+            for k, v in forecaster.get_params().items() if k != "quiet"}
+
+
+def _fitted_values(forecaster: Any) -> dict[str, Any]:
+    return {**getattr(forecaster, "settings_", {}), "lookback": forecaster.lookback_,
+            "season_length": forecaster.season_length_}
 
 
 def _stop(reason: str) -> str:

@@ -16,6 +16,8 @@ import typer
 
 from rnnforecast.cli_options import (
     MODEL_PANEL,
+    DateFormat,
+    Decimal,
     Ensemble,
     Epochs,
     Fill,
@@ -26,6 +28,7 @@ from rnnforecast.cli_options import (
     ValueCol,
 )
 from rnnforecast.cli_support import guard
+from rnnforecast.data.reading import command_line
 
 explain_app = typer.Typer(
     name="explain",
@@ -36,6 +39,10 @@ explain_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+#: what ``explain gradients`` writes into its --out folder
+GRADIENT_FILES = ("gradient-flow.png", "gradient-flow.csv", "gradient-flow.json",
+                  "clipping.png", "clipping.csv")
 
 Data = Annotated[str, typer.Argument(
     metavar="DATA", help="CSV file: a date and a value column, or long unique_id, ds, y.",
@@ -65,6 +72,8 @@ def gradients(
     time_col: TimeCol = None,
     value_col: ValueCol = None,
     id_col: IdCol = None,
+    date_format: DateFormat = None,
+    decimal: Decimal = None,
 ) -> None:
     """Gradient flow through time: how far back in the input window the loss reaches.
 
@@ -75,7 +84,7 @@ def gradients(
     and the gradient norm per epoch before and after clipping (clipping.png, clipping.csv).
     """
     settings = dict(locals())
-    with guard():
+    with guard(), command_line(settings.pop("date_format"), settings.pop("decimal")):
         run_gradients(settings)
 
 
@@ -105,6 +114,8 @@ def compare(
     time_col: TimeCol = None,
     value_col: ValueCol = None,
     id_col: IdCol = None,
+    date_format: DateFormat = None,
+    decimal: Decimal = None,
 ) -> None:
     """RNN vs LSTM vs GRU, 1/2/3 layers, dropout, clipping: one factor at a time.
 
@@ -117,7 +128,7 @@ def compare(
     factor.
     """
     settings = dict(locals())
-    with guard():
+    with guard(), command_line(settings.pop("date_format"), settings.pop("decimal")):
         run_compare(settings)
 
 
@@ -141,6 +152,8 @@ def report(
     time_col: TimeCol = None,
     value_col: ValueCol = None,
     id_col: IdCol = None,
+    date_format: DateFormat = None,
+    decimal: Decimal = None,
 ) -> None:
     """One self-contained HTML page to share: data, forecast, honest comparison, training
     curves and gradient flow.
@@ -151,7 +164,7 @@ def report(
     embedded in the page, which loads nothing from the network and runs no script.
     """
     settings = dict(locals())
-    with guard():
+    with guard(), command_line(settings.pop("date_format"), settings.pop("decimal")):
         run_report(settings)
 
 
@@ -177,14 +190,18 @@ def _read(settings: dict[str, Any]) -> Any:
                        id_col=settings["id_col"])
 
 
-def _out_folder(out: str) -> Any:
+def _out_folder(out: str, data: str, names: tuple[str, ...]) -> Any:
+    """The output folder; none of the files written there may be the data file."""
     from pathlib import Path
 
+    from rnnforecast.cli_support import refuse_overwrite
     from rnnforecast.errors import ConfigError
 
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"--out {out} is a file: give a folder for the files")
+    for name in names:
+        refuse_overwrite(str(folder / name), "--out", {"data file": data})
     return folder
 
 
@@ -210,7 +227,7 @@ def run_gradients(settings: dict[str, Any]) -> None:
     from rnnforecast.io.atomic import atomic_path
     from rnnforecast.plotting.explain import clipping_figure, gradient_flow_figure
 
-    folder = _out_folder(settings["out"])
+    folder = _out_folder(settings["out"], settings["data"], GRADIENT_FILES)
     cells = [m.strip().lower() for m in settings["models"].split(",") if m.strip()]
     for cell in cells:
         if cell not in MODELS:
@@ -251,8 +268,7 @@ def run_gradients(settings: dict[str, Any]) -> None:
         "clip": {m: (None if c["clip"].isna().all() else float(c["clip"].iloc[0]))
                  for m, c in clips.items()},
     }
-    names = ("gradient-flow.png", "gradient-flow.csv", "gradient-flow.json", "clipping.png",
-             "clipping.csv")
+    names = GRADIENT_FILES
     with ExitStack() as stack:
         tmp = {n: stack.enter_context(atomic_path(folder / n)) for n in names}
         gradient_flow_figure(table, path=tmp["gradient-flow.png"], fmt="png",
@@ -304,13 +320,15 @@ def run_compare(settings: dict[str, Any]) -> None:
     from rnnforecast.io.atomic import atomic_path
     from rnnforecast.plotting.explain import compare_figure
 
-    folder = _out_folder(settings["out"])
     factors = [f.strip().lower() for f in settings["factors"].split(",") if f.strip()]
     for f in factors:
         if f not in FACTORS:
             raise ConfigError(f"--factors: unknown factor '{f}': use any of {', '.join(FACTORS)}")
     if not factors:
         raise ConfigError(f"--factors is empty: use any of {', '.join(FACTORS)}")
+    folder = _out_folder(settings["out"], settings["data"], (
+        "compare.csv", "compare-seeds.csv", "compare.json", "compare.png",
+        *[f"compare-{f}.png" for f in factors]))
     _positive(settings, "horizon", "seeds", "windows", "epochs", "hidden_size", "ensemble",
               "lookback", "season_length")
     frame = _read(settings)
@@ -365,12 +383,13 @@ def run_report(settings: dict[str, Any]) -> None:
     from pathlib import Path
 
     from rnnforecast.cli_commands import check_output_path
-    from rnnforecast.cli_support import say
+    from rnnforecast.cli_support import refuse_overwrite, say
     from rnnforecast.explain.report import build_report
     from rnnforecast.io.atomic import atomic_path
 
     out = settings["out"]
     check_output_path(out, "--out")
+    refuse_overwrite(out, "--out", {"data file": settings["data"]})
     _positive(settings, "horizon", "seeds", "epochs", "ensemble", "lookback", "season_length")
     frame = _read(settings)
     name = Path(settings["data"]).name

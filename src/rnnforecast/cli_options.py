@@ -35,7 +35,7 @@ BatchSize = Annotated[int | None, typer.Option(
     help="Windows per training batch (default 512).", rich_help_panel=MODEL_PANEL,
     show_default=False)]
 LearningRate = Annotated[float | None, typer.Option(
-    help="Adam learning rate (default: 0.01 small data, 0.003 panels).",
+    help="Adam learning rate (default: 0.015 small data, 0.003 panels).",
     rich_help_panel=MODEL_PANEL, show_default=False)]
 SeasonLength = Annotated[int | None, typer.Option(
     help="Season length (default: from the frequency, 12 monthly, 7 daily, ...).",
@@ -62,6 +62,14 @@ ValueCol = Annotated[str | None, typer.Option(
 IdCol = Annotated[str | None, typer.Option(
     help="Name of the series id column, for many series in one file.", rich_help_panel=DATA_PANEL,
     show_default=False)]
+DateFormat = Annotated[str | None, typer.Option(
+    help="How the dates are written, when the data cannot tell (01/02/2016): a format such "
+    "as %d/%m/%Y or DD/MM/YYYY, or dayfirst, monthfirst, excel (default: read from the data).",
+    rich_help_panel=DATA_PANEL, show_default=False)]
+Decimal = Annotated[str | None, typer.Option(
+    help="Decimal mark of the numbers: . or , (default: read from the data; 500,02 is a "
+    "decimal comma in a file whose fields are separated by ';').",
+    rich_help_panel=DATA_PANEL, show_default=False)]
 Format = Annotated[str, typer.Option("--format", help="table, json or csv.")]
 Levels = Annotated[str | None, typer.Option(
     help="Prediction-interval levels in percent, comma-separated (e.g. 80,95): adds "

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from rnnforecast.cli_commands import as_fill, check_output_path
-from rnnforecast.cli_support import say
+from rnnforecast.cli_support import refuse_overwrite, say
 from rnnforecast.data.reader import read_series
 from rnnforecast.errors import ConfigError, DataError
 
@@ -45,6 +45,7 @@ def run_plot(source: str, out: str | None, data: str | None, horizon: int | None
         raise ConfigError("--out is required: the figure to write, e.g. --out forecast.png")
     check_figure_path(out)
     check_output_path(out, "--out")
+    refuse_overwrite(out, "--out", {"model or forecast file": source, "--data file": data})
     path = Path(source)
     if not path.exists():
         raise DataError(f"{path}: file not found")

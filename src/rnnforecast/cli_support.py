@@ -1,6 +1,8 @@
 """What the command line needs besides its commands: error lines and exit codes, messages,
-``--config`` files, and the score tables. Only the standard library is imported at module
-level, so that ``rnnforecast --help`` stays fast; rich and pandas load inside functions.
+``--config`` files, options read the command line's way (outputs that would overwrite an
+input, --levels as fractions, error texts in flags rather than keywords). Only the standard
+library is imported at module level, so that ``rnnforecast --help`` stays fast; rich and
+pandas load inside functions.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ import contextlib
 import difflib
 import importlib
 import os
+import re
 import sys
 import traceback
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,14 @@ from typing import Any
 EXIT_BAD_INPUT = 2
 EXIT_BUG = 1
 EXIT_INTERRUPTED = 130
+
+#: the model names for help texts: `rnnforecast.forecaster.MODELS` and then
+#: `rnnforecast.baselines.BASELINES`, copied here because ``--help`` imports neither pandas
+#: nor torch; tests/test_cli.py fails when they drift from the registries
+NETWORK_NAMES = ("lstm", "gru", "rnn", "seq2seq")
+BASELINE_NAMES = ("naive", "seasonal_naive", "drift", "mean", "seasonal_drift", "naive2",
+                  "auto_ets", "auto_arima", "theta", "auto_ets_log", "auto_arima_log",
+                  "theta_log")
 
 
 @dataclass
@@ -52,6 +63,13 @@ def say(message: str) -> None:
     stderr_console().print(message)
 
 
+def notice(message: str) -> None:
+    """A choice made on the user's behalf (``--levels 0.8`` read as 80%): on stderr whether
+    or not it is a terminal, since it changes the result; never with --quiet."""
+    if not OPTIONS.quiet:
+        stderr_console().print(message, soft_wrap=True, markup=False)
+
+
 def detail(message: str) -> None:
     """A message shown only with --verbose."""
     if OPTIONS.verbose and not OPTIONS.quiet:
@@ -65,20 +83,23 @@ def stderr_console() -> Any:
 
 
 def stdout_console() -> Any:
-    """A console for results: colour only on a terminal, and wide enough when piped that
-    tables are not squeezed to 80 columns."""
+    """A console for results: colour only on a terminal, and when piped as wide as COLUMNS
+    says, or 200 columns, so that tables are not squeezed to 80 columns by default."""
     from rich.console import Console
 
     if sys.stdout.isatty():
         return Console(file=sys.stdout, highlight=False)
-    return Console(file=sys.stdout, highlight=False, width=200, no_color=True)
+    columns = os.environ.get("COLUMNS", "")
+    width = int(columns) if columns.isdigit() and int(columns) > 0 else 200
+    return Console(file=sys.stdout, highlight=False, width=width, no_color=True)
 
 
 def _show_warning(message: Any, category: Any, filename: str, lineno: int,
                   file: Any = None, line: str | None = None) -> None:
     if not OPTIONS.quiet:
-        text = " ".join(str(message).split())
-        sys.stderr.write(f"warning: {text}\n")
+        text = cli_language(" ".join(str(message).split()))
+        prefix = getattr(category, "prefix", "warning")  # "note" for the reader's notices
+        sys.stderr.write(f"{prefix}: {text}\n")
 
 
 @contextlib.contextmanager
@@ -104,7 +125,7 @@ def guard() -> Iterator[None]:
             raise typer.Exit(EXIT_BUG) from None
         except RnnForecastError as exc:
             _debug_traceback()
-            error_line(str(exc))
+            error_line(cli_language(str(exc)))
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except OSError as exc:
             _debug_traceback()
@@ -227,110 +248,142 @@ def check_positive(value: int | None, option: str) -> None:
         raise ConfigError(f"{option} {value} is invalid: use an integer >= 1")
 
 
-# --------------------------------------------------------------------------- tables
+# ------------------------------------------------------- the command line's language
+
+#: ``name=value`` as the Python API spells an option, with an optional ``(--flag ...)`` or
+#: ``/ --flag`` after it when a message already names the flag too
+_KEYWORD = re.compile(
+    r"(?<![\w.-])(?P<name>(?:--)?[a-z][a-z0-9_-]*)="
+    r"(?P<value>True\b|False\b|None\b|'[^']*'(?:\s*(?:\||or|,)\s*'[^']*')*|\[[^\]]*\]|<[^>]+>"
+    r"|[^\s,;:)]*)"
+    r"(?P<alt>\s*\((?P<paren>--[^)]*)\)|\s*/\s*(?P<slash>--[\w-]+))?")
+#: a bare keyword with an underscore (``num_layers``): never an English word
+_BARE = re.compile(r"(?<![\w.'\"-])[a-z]+_[a-z0-9_]+(?![\w='\"(])")
+#: API spellings with no one-to-one flag
+_SPECIAL = (
+    ("Forecaster.load(path).fit(data, warm_start=True)", "rnnforecast fit DATA --init MODEL"),
+    ("checkpoint=<folder>", "--checkpoint DIR"),
+    ("warm_start=True", "--init"),
+    (" or None", " or leave the option out"),
+)
 
 
-def fmt_number(value: Any) -> str:
-    """A score for a table: 4 significant digits, thousands without exponent, '-' for none."""
-    import math
+def cli_flags() -> dict[str, str]:
+    """Every option of the command line, Python name -> flag (``output_format`` ->
+    ``--format``), plus ``warm_start`` -> ``--init``; empty when the app is not loaded (the
+    library used from Python)."""
+    cli = sys.modules.get("rnnforecast.cli")
+    if cli is None:
+        return {}
+    import typer.main
+
+    flags: dict[str, str] = {"warm_start": "--init"}
+
+    def walk(command: Any) -> None:
+        for param in command.params:
+            long = [o for o in getattr(param, "opts", []) if o.startswith("--")]
+            if long and param.name:
+                flags.setdefault(param.name, long[0])
+        for sub in getattr(command, "commands", {}).values():
+            walk(sub)
+
+    walk(typer.main.get_command(cli.app))
+    return flags
+
+
+def cli_language(message: str, flags: Mapping[str, str] | None = None) -> str:
+    """A library message in the command line's words: ``resume=True`` -> ``--resume``,
+    ``strategy='recursive'`` -> ``--strategy recursive``, ``levels=[80, 95]`` -> ``--levels
+    80,95``. Only names that are flags of this command line change, so that the Python API
+    keeps its keywords and the CLI user reads flags, from the one message."""
+    flags = cli_flags() if flags is None else flags
+    if not flags:
+        return message
+    for api, cli in _SPECIAL:
+        message = message.replace(api, cli)
+
+    def flag_for(name: str) -> str | None:
+        if name.startswith("--"):
+            return name if name in flags.values() else None
+        return flags.get(name)
+
+    def translate(m: re.Match[str]) -> str:
+        flag = flag_for(m["name"])
+        if flag is None:
+            return m[0]
+        value = m["value"]
+        if value == "True" or value == "":
+            text = flag
+        elif value == "False":
+            text = f"without {flag}"
+        elif value.startswith("["):
+            text = f"{flag} " + ",".join(v.strip(" '\"") for v in value[1:-1].split(","))
+        elif value.startswith("<"):
+            text = f"{flag} {value[1:-1].upper()}"
+        else:
+            plain = "none" if value == "None" else value.replace("'", "")
+            text = f"{flag} {plain}"
+        alt = m["alt"] or ""
+        other = m["paren"] or m["slash"] or ""
+        return text if other.split(" ")[0] == flag else text + alt
+
+    message = _KEYWORD.sub(translate, message)
+    return _BARE.sub(lambda m: flags.get(m[0], m[0]), message)
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether two spellings name one file: the same inode when both exist, else the same
+    resolved path (relative, absolute, through links)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def refuse_overwrite(output: str | None, option: str,
+                     inputs: Mapping[str, str | os.PathLike[str] | None]) -> None:
+    """A `ConfigError` when ``output`` is one of the command's ``inputs`` (description ->
+    path), however either is spelled: writing there would replace what was read."""
+    from rnnforecast.errors import ConfigError
+
+    if output is None:
+        return
+    for what, path in inputs.items():
+        if path is not None and Path(path).is_file() and _same_file(output, path):
+            raise ConfigError(
+                f"{option} {output} is the {what} {path}: writing there would overwrite it; "
+                f"give {option} another file name"
+            )
+
+
+def levels_option(value: Any, source: str = "--levels") -> list[float] | None:
+    """``--levels``: percentages (80,95), or fractions (0.8,0.95) read as percentages with a
+    notice, since a 0.8% interval is never what was meant."""
+    from rnnforecast.errors import ConfigError
+    from rnnforecast.intervals import format_level, parse_levels
 
     if value is None:
-        return "-"
-    v = float(value)
-    if math.isnan(v):
-        return "-"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:.4g}"
-
-
-def _cell(row: dict[str, Any], metric: str) -> str:
-    text = fmt_number(row.get(metric))
-    if int(row.get("seeds", 1)) > 1 and row.get(f"{metric}_sd") is not None:
-        sd = row[f"{metric}_sd"]
-        text += " ± " + (f"{sd:.2g}" if isinstance(sd, float) and abs(sd) < 1000 else
-                         fmt_number(sd))
-    return text
-
-
-def render_summary(summary: Any, protocol: str, notes: dict[str, Any] | None = None,
-                   title: str | None = None) -> None:
-    """Print the per-model summary as a rich table on stdout; models that do not beat
-    seasonal naive (on MASE) are marked, and in the tutorial protocol persistence too."""
-    from rich.table import Table
-
-    from rnnforecast.evaluation.summary import interval_headers, records_for_table
-
-    rows = records_for_table(summary)
-    tutorial = protocol == "tutorial"
-    metrics = (["rmse", "scaled_rmse", "mase", "mae", "smape"] if tutorial
-               else ["mase", "smape", "mape", "rmse", "mae"])
-    headers = {"rmse": "RMSE", "scaled_rmse": "scaled RMSE", "mase": "MASE", "mae": "MAE",
-               "smape": "sMAPE", "mape": "MAPE %"}
-    intervals = interval_headers(summary)  # coverage and MSIS per level, when any model has them
-    metrics += list(intervals)
-    headers.update(intervals)
-    table = Table()
-    table.add_column("model", style="bold")
-    table.add_column("seeds", justify="right")
-    table.add_column("series", justify="right")
-    for m in metrics:
-        table.add_column(headers[m], justify="right")
-    table.add_column("fit CPU s", justify="right")
-    if tutorial:
-        table.add_column("vs persistence (RMSE)")
-    table.add_column("vs seasonal naive (MASE)")
-    for row in rows:
-        cells = [str(row["model"]), str(row["seeds"]), str(row["series"])]
-        cells += [_cell(row, m) for m in metrics]
-        cells.append(f"{row.get('fit_seconds') or 0.0:.2f}")
-        if tutorial:
-            cells.append(_verdict(row, "persistence", "beats_persistence"))
-        cells.append(_verdict(row, "seasonal_naive", "beats_seasonal_naive"))
-        table.add_row(*cells)
-    console = stdout_console()
-    if title:
-        console.print(title, soft_wrap=True)
-    console.print(table)
-    for line in caption_lines(protocol, notes or {}):
-        console.print(line, soft_wrap=True)
-
-
-def _verdict(row: dict[str, Any], reference: str, key: str) -> str:
-    if row["model"] == reference:
-        return "reference"
-    if key not in row:
-        return "-"
-    return "[green]beats it[/green]" if row[key] else "[red]does NOT beat it[/red]"
-
-
-def caption_lines(protocol: str, notes: dict[str, Any]) -> list[str]:
-    """What a reader needs to interpret the table: the split and the conventions."""
-    if protocol == "tutorial":
-        span, test = notes.get("train_span", ("?", "?")), notes.get("test_span", ("?", "?"))
-        return [
-            f"tutorial protocol: 67/33 chronological split, {notes.get('train_points')} "
-            f"training points ({span[0]}..{span[1]}), {notes.get('test_points')} one-step-ahead "
-            f"predictions from the true lagged values ({test[0]}..{test[1]}; as in the "
-            f"tutorial, the last point {notes.get('unpredicted_last_point')} is never "
-            f"predicted), lookback {notes.get('lookback')}.",
-            f"scaled RMSE = RMSE / {fmt_number(notes.get('series_range'))} (max - min of the "
-            "whole series), comparable with the tutorial's published 0.1008; models are "
-            "fitted on the training part only.",
-        ]
-    if protocol == "backtest":
-        refit = "refitted at every origin" if notes.get("refit") else (
-            "fitted once at the oldest origin, then forecasting from the true history")
-        return [
-            f"backtest: {notes.get('windows')} rolling origins {notes.get('step')} steps apart, "
-            f"{notes.get('test_points', '?')} held-out points in all; models {refit}. MASE is "
-            "scaled by each window's training part; values are means over series and "
-            "windows (± sd across seeds)."
-        ]
-    return [
-        f"holdout: {notes.get('test_points', '?')} held-out points, forecast in one go from "
-        "the end of each training series; MASE is scaled by the training part's seasonal "
-        "naive error, sMAPE is on 0-200, values are means over series (± sd across seeds)."
-    ]
+        return None
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        try:
+            numbers: list[Any] = [float(p) for p in parts]
+        except ValueError:
+            return parse_levels(value, source)  # its error names the option
+    else:
+        numbers = list(value) if isinstance(value, (list, tuple)) else [value]
+    plain = [v for v in numbers if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if plain and len(plain) == len(numbers) and all(0.0 < v < 1.0 for v in plain):
+        percent = [round(100.0 * v, 10) for v in plain]
+        given = ",".join(f"{v:g}" for v in plain)
+        taken = ",".join(format_level(v) for v in percent)
+        notice(f"note: {source} {given} read as {taken}% (levels are percentages; give "
+               f"{taken} to say so)")
+        return parse_levels(percent, source)
+    if any(0.0 < v < 1.0 for v in plain):
+        raise ConfigError(f"{source} {value} mixes fractions and percentages: give every "
+                          "level in percent, e.g. 80,95")
+    return parse_levels(value, source)

@@ -9,12 +9,9 @@ Everything downstream trusts it, so every check lives here and every failure is 
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import itertools
 import os
 import re
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -22,7 +19,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from rnnforecast.data import checks, dates
+from rnnforecast.data.csvfile import read_csv_file
 from rnnforecast.data.frequency import expected_timestamps, infer_frequency, regular_frequencies
+from rnnforecast.data.numbers import check_decimal, plain_numbers
+from rnnforecast.data.reading import DataWarning, defaults, notify, option
 from rnnforecast.errors import DataError
 
 __all__ = ["FILL_METHODS", "read_series"]
@@ -32,7 +33,10 @@ FILL_METHODS = ("interpolate", "ffill", "zero")
 _LONG = ("unique_id", "ds", "y")
 _DATE_HINT = re.compile(r"date|time|month|year|day|week|period|^ds$|^t$|timestamp", re.I)
 _MISSING = {"", "nan", "na", "n/a", "null", "none", "-", "?"}
-_INT_RE = re.compile(r"^[+-]?\d+$")
+_INT_RE = dates.INT_RE
+_FREQ_WORDS = {"MS": "monthly", "ME": "monthly", "QS": "quarterly", "QE": "quarterly",
+               "YS": "yearly", "YE": "yearly", "W": "weekly", "D": "daily", "B": "business-day",
+               "h": "hourly", "min": "minutely", "int": ""}
 
 
 def read_series(
@@ -43,24 +47,46 @@ def read_series(
     id_col: str | None = None,
     fill: FillMethod | None = None,
     covariates: Sequence[str] | None = None,
+    date_format: str | None = None,
+    decimal: str | None = None,
 ) -> pd.DataFrame:
     """Read and validate one or many series into the canonical ``unique_id, ds, y`` frame.
 
-    Accepts a CSV path (any delimiter among , ; tab |), a long DataFrame (``unique_id, ds,
-    y``), a single-series DataFrame with one date-like and one numeric column whatever their
-    names (the value column's name becomes the ``unique_id``), a Series with a date or integer
-    index, or a 1-D array (integer steps, ``unique_id`` "series"). Unsorted rows are sorted.
-    NaN values and missing timestamps are errors unless ``fill`` says how to fill them.
+    Accepts a CSV path (any delimiter among , ; tab |; also gzip, bzip2 or a zip holding one
+    CSV), a long DataFrame (``unique_id, ds, y``), a single-series DataFrame with one
+    date-like and one numeric column whatever their names (the value column's name becomes
+    the ``unique_id``), a Series with a date or integer index, or a 1-D array (integer steps,
+    ``unique_id`` "series"). Unsorted rows are sorted. Rows without a value before a series'
+    first value or after its last are dropped; other NaN values and missing timestamps are
+    errors unless ``fill`` says how to fill them (at most 10% of a series' points).
     ``covariates`` names extra numeric columns to keep after ``y`` (the Forecaster's
     ``past_cols`` and ``future_cols``), checked and filled like ``y``.
+
+    Dates are read as written: day-first or month-first as the data shows (the reading that
+    gives regular timestamps), month names, quarters, years, Excel day numbers; ``date_format``
+    says it when the data cannot (a strptime format such as ``%d/%m/%Y``, ``DD/MM/YYYY``, or
+    ``dayfirst``, ``monthfirst``, ``excel``). ``decimal`` ('.' or ',') is the decimal mark of
+    numbers written with separators (found from the data when unambiguous). What was decided
+    on the user's behalf is one `ReadNotice` warning; extreme outliers and much shorter series
+    are a `DataWarning`.
     """
     if fill is not None and fill not in FILL_METHODS:
         raise DataError(f"unknown fill method '{fill}': use one of {', '.join(FILL_METHODS)}")
+    given = defaults()
+    date_format = dates.resolve_format(date_format or given.date_format)
+    decimal = check_decimal(decimal or given.decimal)
+    notes: list[str] = []
     source = ""
     lines: np.ndarray | None = None
+    scan, comma_fields = True, False  # look for numbers written with separators
     if isinstance(data, (str, os.PathLike)):
         source = str(data)
-        frame, lines = _read_csv(Path(data))
+        file = read_csv_file(Path(data))
+        frame, lines = file.frame, file.lines
+        comma_fields = file.delimiter == ","
+        scan = not comma_fields or file.quoted or decimal is not None
+        if file.member is not None:
+            notes.append(f"read '{file.member}' from the zip archive")
     elif isinstance(data, pd.DataFrame):
         frame = data
     elif isinstance(data, pd.Series):
@@ -75,68 +101,49 @@ def read_series(
     where = f"{source}: " if source else ""
     if len(frame) == 0:
         raise DataError(f"{where}no data rows (the input is empty or has only a header)")
-    long = _to_long(frame, time_col, value_col, id_col, where, lines, list(covariates or ()))
-    return _validate(long, fill, where)
+    if scan:
+        frame, found = plain_numbers(frame, decimal, comma_fields)
+        notes += found
+    read = _Read(where, lines, date_format, decimal, notes)
+    long = _to_long(frame, time_col, value_col, id_col, read, list(covariates or ()))
+    out = _validate(long, fill, read)
+    _report(out, read)
+    return out
+
+
+class _Read:
+    """One read: where the data came from, how it is read, and what was decided."""
+
+    def __init__(self, where: str, lines: np.ndarray | None, date_format: str | None,
+                 decimal: str | None, notes: list[str]) -> None:
+        self.where, self.lines = where, lines
+        self.date_format, self.decimal = date_format, decimal
+        self.notes = notes
+        self.dates_note: str | None = None  # how the dates were read, when it was a choice
+
+
+def _report(frame: pd.DataFrame, read: _Read) -> None:
+    """The one-line notice of what was decided (if anything was), then the warnings."""
+    if read.notes:
+        freq = str(frame.attrs.get("freq", ""))
+        word = _FREQ_WORDS.get(freq.split("-")[0].split(":")[0].lstrip("0123456789"), "")
+        n_series = frame["unique_id"].nunique()
+        what = f"read {len(frame)} {word + ' ' if word else ''}points"
+        what += f" in {n_series} series" if n_series > 1 else ""
+        notify(f"{read.where}{what}, " + "; ".join(read.notes))
+    for message in (checks.outliers(frame), checks.short_series(frame)):
+        if message:
+            notify(f"{read.where}{message}", DataWarning)
 
 
 # ---------------------------------------------------------------------------- CSV files
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
-    if not path.exists():
-        raise DataError(f"{path}: file not found")
-    if path.is_dir():
-        raise DataError(f"{path}: is a directory, expected a CSV file")
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise DataError(f"{path}: the file is empty")
-    if b"\x00" in raw[:65536]:
-        raise DataError(f"{path}: binary content, not a CSV text file")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(
-            f"{path}: not UTF-8 text (undecodable byte at line {line}); "
-            "save the file as UTF-8"
-        ) from None
-    delimiter = _sniff_delimiter(text)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            skipinitialspace=True,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
-        hint = (
-            "; every line needs the same number of fields (quote values that contain the "
-            "delimiter, such as 1,234 in a comma-separated file)"
-            if "Expected" in first else ""
-        )
-        raise DataError(f"{path}: not a readable CSV file ({first}){hint}") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    lines = np.arange(len(frame)) + 2  # header is line 1
-    blank = (frame.apply(lambda c: c.str.strip()) == "").all(axis=1).to_numpy()
-    frame, lines = frame.loc[~blank].reset_index(drop=True), lines[~blank]
-    if len(frame.columns) < 2 and len(frame) > 0:
-        raise DataError(
-            f"{path}: found one column ('{frame.columns[0]}'); expected a date column and a "
-            "value column separated by ',', ';', tab or '|'"
-        )
-    return frame, lines
-
-
-def _sniff_delimiter(text: str) -> str:
-    head = "\n".join(text.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
-    except csv.Error:
-        counts = {d: head.count(d) for d in ",;\t|"}
-        return max(counts, key=lambda d: counts[d])
+    """A CSV file as a frame of strings and the file line of each row (for other modules
+    that only need the columns)."""
+    file = read_csv_file(path)
+    return file.frame, file.lines
 
 
 # ------------------------------------------------------------------- other input kinds
@@ -177,10 +184,10 @@ def _to_long(
     time_col: str | None,
     value_col: str | None,
     id_col: str | None,
-    where: str,
-    lines: np.ndarray | None,
+    read: _Read,
     covariates: list[str] | None = None,
 ) -> pd.DataFrame:
+    where = read.where
     columns = [str(c) for c in frame.columns]
     frame = frame.set_axis(columns, axis=1)
     covariates = covariates or []
@@ -203,37 +210,16 @@ def _to_long(
                 "add one, or name it with time_col= / --time-col"
             )
     if value_col is None:
-        candidates = [c for c in columns if c not in (time_col, id_col, *covariates)]
-        numeric = [c for c in candidates if _looks_numeric(frame[c])]
-        if not numeric and len(candidates) == 1 and _looks_numeric(frame[candidates[0]], 0.5):
-            # The only possible value column with a few bad cells: read it, so that the
-            # first bad cell is reported by line (in _parse_values).
-            numeric = candidates
-        if not numeric:
-            # Numbers written with thousands separators, a decimal comma, a currency or a
-            # unit ("1,234", "12,5", "$40", "12 kg"): read that column, so that the first such
-            # cell is reported by line with what to change.
-            decorated = [c for c in candidates if _looks_decorated(frame[c])]
-            numeric = decorated if len(decorated) == 1 else []
-        if not numeric:
-            raise DataError(
-                f"{where}no numeric value column found (columns: {columns}); "
-                "name it with value_col= / --value-col"
-            )
-        if len(numeric) > 1 and id_col is None:
-            raise DataError(
-                f"{where}several numeric columns {numeric}: name the one to forecast with "
-                "value_col= / --value-col"
-            )
-        value_col = numeric[0]
+        value_col = _value_column(frame, time_col, id_col, covariates, where)
     ids = (
         frame[id_col].astype(str).str.strip().to_numpy()
         if id_col is not None
         else np.full(len(frame), value_col, dtype=object)
     )
-    line_of = lines if lines is not None else np.arange(len(frame))
-    line_word = "line" if lines is not None else "row"
-    ds = _parse_time(frame[time_col], time_col, where, line_of, line_word)
+    line_of = read.lines if read.lines is not None else np.arange(len(frame))
+    line_word = "line" if read.lines is not None else "row"
+    column = dates.DateColumn(frame[time_col], time_col, where, line_of, line_word)
+    ds = _parse_time(column, read)
     y = _parse_values(frame[value_col], value_col, where, line_of, line_word)
     out = pd.DataFrame({"unique_id": ids.astype(str), "ds": ds, "y": y})
     for col in covariates:
@@ -242,6 +228,56 @@ def _to_long(
                             "a covariate; remove it from past_cols/future_cols")
         out[col] = _parse_values(frame[col], col, where, line_of, line_word)
     return out
+
+
+def _value_column(frame: pd.DataFrame, time_col: str, id_col: str | None,
+                  covariates: list[str], where: str) -> str:
+    """The one numeric column left to forecast, or a `DataError` saying how to name it."""
+    columns = [str(c) for c in frame.columns]
+    candidates = [c for c in columns if c not in (time_col, id_col, *covariates)]
+    numeric = [c for c in candidates if _looks_numeric(frame[c])]
+    if not numeric and len(candidates) == 1 and _looks_numeric(frame[candidates[0]], 0.5):
+        # The only possible value column with a few bad cells: read it, so that the
+        # first bad cell is reported by line (in _parse_values).
+        numeric = candidates
+    if not numeric:
+        # Numbers written with thousands separators, a decimal comma, a currency or a
+        # unit ("1,234", "12,5", "$40", "12 kg"): read that column, so that the first such
+        # cell is reported by line with what to change.
+        decorated = [c for c in candidates if _looks_decorated(frame[c])]
+        numeric = decorated if len(decorated) == 1 else []
+    if not numeric:
+        raise DataError(
+            f"{where}no numeric value column found (columns: {columns}); "
+            "name it with value_col= / --value-col"
+        )
+    if len(numeric) > 1 and id_col is None:
+        uid = _id_like(frame, time_col, numeric)
+        if uid is not None:
+            raise DataError(
+                f"{where}several numeric columns {numeric}, and the dates repeat: '{uid}' "
+                f"looks like a series id (one row per date and {uid}); name it with "
+                f"{option('id_col', uid)}, and the column to forecast with "
+                f"{option('value_col')} if it is not the only other one"
+            )
+        raise DataError(
+            f"{where}several numeric columns {numeric}: name the one to forecast with "
+            "value_col= / --value-col"
+        )
+    return numeric[0]
+
+
+def _id_like(frame: pd.DataFrame, time_col: str, numeric: list[str]) -> str | None:
+    """A numeric column of whole numbers that tells apart the rows of a repeated date."""
+    ds = frame[time_col].astype(str).str.strip()
+    if not ds.duplicated().any():
+        return None
+    for col in numeric:
+        text = frame[col].astype(str).str.strip()
+        if (text.str.match(_INT_RE).all() and text.nunique() <= len(text) // 2
+                and not pd.DataFrame({"ds": ds, "id": text}).duplicated().any()):
+            return col
+    return None
 
 
 def _find_time_column(frame: pd.DataFrame, columns: list[str]) -> str | None:
@@ -259,16 +295,12 @@ def _find_time_column(frame: pd.DataFrame, columns: list[str]) -> str | None:
                 return col
             continue
         if _looks_numeric(values):
-            continue
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", FutureWarning)  # pandas 2: mixed time zones
-                parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
-        except (ValueError, TypeError, OverflowError, FutureWarning):  # mixed time zones
+            if col in hinted and dates.serial_kind(sample, col) is not None:
+                return col  # Excel serial days with a time of day
             continue
         # A column named like a date needs only most values to parse, so that a few bad
         # cells are reported by line (in _parse_time) instead of "no date column".
-        if parsed.notna().mean() >= (0.5 if col in hinted else 0.9):
+        if dates.looks_like_dates(sample, 0.5 if col in hinted else 0.9):
             return col
     return None
 
@@ -295,53 +327,46 @@ def _looks_decorated(values: pd.Series) -> bool:
     return bool(not sample.empty and sample.str.match(_DECORATED).mean() >= 0.9)
 
 
-def _parse_time(
-    values: pd.Series, col: str, where: str, lines: np.ndarray, word: str
-) -> np.ndarray:
+def _parse_time(column: dates.DateColumn, read: _Read) -> np.ndarray | pd.DatetimeIndex:
+    values, fmt = column.values, read.date_format
     if values.dtype.kind == "M":
         parsed = pd.to_datetime(values)
-        out = parsed.to_numpy()  # an object array of Timestamps when time-zone aware
         bad = parsed.isna().to_numpy()
-    elif values.dtype.kind in "iu":
-        return values.to_numpy(dtype=np.int64)
-    else:
-        text = values.astype(str).str.strip()
-        if text.str.match(_INT_RE).all():
-            try:
-                return text.astype(np.int64).to_numpy()
-            except (OverflowError, ValueError):
-                raise DataError(
-                    f"{where}time index in column '{col}' does not fit a 64-bit integer; "
-                    "use smaller step numbers or dates"
-                ) from None
-        first = text.iloc[0]
-        fmt = pd.tseries.api.guess_datetime_format(first)
-        if fmt is None:
-            raise DataError(
-                f"{where}cannot read '{first}' in column '{col}' at {word} {lines[0]} as a date; "
-                "use ISO dates like 2024-01-31 or 2024-01"
-            )
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", FutureWarning)  # pandas 2: mixed time zones
-                parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-        except (ValueError, TypeError, OverflowError, FutureWarning) as exc:  # mixed zones
-            raise DataError(
-                f"{where}cannot read the dates in column '{col}' ({exc}); "
-                "use ISO dates like 2024-01-31 in one time zone"
-            ) from None
-        bad = parsed.isna().to_numpy()
-        out = parsed.to_numpy()
         if bad.any():
             i = int(np.argmax(bad))
+            raise DataError(f"{column.where}missing date {column.at(i)}")
+        return parsed.to_numpy()  # an object array of Timestamps when time-zone aware
+    if fmt is None and values.dtype.kind in "iuf":
+        kind = dates.serial_kind(values, column.name)
+        if kind is not None:
+            return _serials(values, kind, read)
+        if values.dtype.kind in "iu":
+            return values.to_numpy(dtype=np.int64)
+    text = values.astype(str).str.strip()
+    if fmt is None and text.str.match(_INT_RE).all():
+        kind = dates.serial_kind(text, column.name)
+        if kind is not None:
+            return _serials(text, kind, read)
+        try:
+            return text.astype(np.int64).to_numpy()
+        except (OverflowError, ValueError):
             raise DataError(
-                f"{where}cannot read '{text.iloc[i]}' in column '{col}' at {word} {lines[i]} as "
-                f"a date in the format of the first row ('{first}'); use one date format"
-            )
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise DataError(f"{where}missing date in column '{col}' at {word} {lines[i]}")
-    return out
+                f"{column.where}time index in column '{column.name}' does not fit a 64-bit "
+                "integer; use smaller step numbers or dates"
+            ) from None
+    found, note = dates.parse_dates(
+        dates.DateColumn(text, column.name, column.where, column.lines, column.word), fmt)
+    if note is not None:
+        read.notes.append(note)
+        read.dates_note = note
+    return found
+
+
+def _serials(values: pd.Series, kind: str, read: _Read) -> pd.DatetimeIndex:
+    parsed, note = dates.from_serials(values, kind)
+    read.notes.append(note)
+    read.dates_note = note
+    return parsed
 
 
 def _parse_values(
@@ -361,6 +386,9 @@ def _parse_values(
             if re.search(r"\d", text.iloc[i])
             else "use plain numbers (leave a cell empty for a missing value)"
         )
+        if re.fullmatch(r"[+-]?[\d.]*,[\d.,]*", text.iloc[i]):
+            hint += (f", or state the decimal mark with {option('decimal', ',')} (1234,5) or "
+                     f"{option('decimal', '.')} (1,234.5)")
         raise DataError(
             f"{where}non-numeric value '{text.iloc[i]}' in column '{col}' at {word} "
             f"{lines[i]}; {hint}"
@@ -376,7 +404,8 @@ def _parse_values(
 # ------------------------------------------------------------------------ validation
 
 
-def _validate(long: pd.DataFrame, fill: FillMethod | None, where: str) -> pd.DataFrame:
+def _validate(long: pd.DataFrame, fill: FillMethod | None, read: _Read) -> pd.DataFrame:
+    where = read.where
     values = long.iloc[:, 2:].to_numpy(dtype=np.float64)  # y, then any covariates
     if np.isinf(values).any():
         i, j = (int(v[0]) for v in np.nonzero(np.isinf(values)))
@@ -393,6 +422,9 @@ def _validate(long: pd.DataFrame, fill: FillMethod | None, where: str) -> pd.Dat
             f"{where}duplicated timestamp {_fmt(long['ds'].iloc[i])} in series "
             f"'{long['unique_id'].iloc[i]}'; keep one row per timestamp (aggregate duplicates)"
         )
+    long, dropped = checks.drop_empty_edges(long, where)
+    if dropped is not None:
+        read.notes.append(dropped)
     # Series that are regular, complete and without NaN (found for all series at once, fast
     # on large files) stay as they are; the others are checked and filled one by one.
     ids = long["unique_id"].to_numpy()
@@ -403,6 +435,7 @@ def _validate(long: pd.DataFrame, fill: FillMethod | None, where: str) -> pd.Dat
     has_nan = np.add.reduceat(nan_rows, starts) > 0
     parts: list[pd.DataFrame] = []
     freqs: list[str] = []
+    filled: dict[str, int] = {}
     changed = False
     for i, (a, b) in enumerate(itertools.pairwise(bounds)):
         freq = known[i]
@@ -410,19 +443,27 @@ def _validate(long: pd.DataFrame, fill: FillMethod | None, where: str) -> pd.Dat
             parts.append(long.iloc[a:b])
             freqs.append(freq)
         else:
-            parts.append(_complete(long.iloc[a:b], str(ids[a]), fill, where, freq))
+            parts.append(_complete(long.iloc[a:b], str(ids[a]), fill, read, freq))
             freqs.append(parts[-1].attrs["freq"])
             changed = True
+            if parts[-1].attrs["filled"]:
+                filled[str(ids[a])] = parts[-1].attrs["filled"]
     out = pd.concat(parts, ignore_index=True) if changed else long
     out.attrs = {"freq": freqs[0]} if len(set(freqs)) == 1 else {}
+    if filled:
+        n = sum(filled.values())
+        which = f"series '{next(iter(filled))}'" if len(filled) == 1 else f"{len(filled)} series"
+        read.notes.append(f"filled {n} missing point(s) in {which} ({option('fill', fill)})")
     return out
 
 
 def _complete(
-    group: pd.DataFrame, uid: str, fill: FillMethod | None, where: str,
+    group: pd.DataFrame, uid: str, fill: FillMethod | None, read: _Read,
     freq: str | None = None,
 ) -> pd.DataFrame:
-    """Check one sorted series for gaps and missing values; fill them when asked."""
+    """Check one sorted series for gaps and missing values; fill them when asked and when
+    they are few enough that filling does not invent the series."""
+    where = read.where
     if len(group) < 2:
         raise DataError(
             f"{where}series '{uid}' has {len(group)} point; a series needs at least "
@@ -435,8 +476,12 @@ def _complete(
             raise DataError(f"{where}{exc}") from None
     full = expected_timestamps(group["ds"].iloc[0], group["ds"].iloc[-1], freq)
     ds = pd.Index(group["ds"])
-    if len(full) != len(ds):
-        missing = full.difference(ds)
+    missing = full.difference(ds) if len(full) != len(ds) else full[:0]
+    n_nan = int(np.isnan(group["y"].to_numpy(dtype=np.float64)).sum())
+    invented = len(missing) + n_nan
+    if checks.flood(invented, len(full)):
+        raise _flood(read, uid, group, missing, invented, len(full), freq, fill)
+    if len(missing):
         if fill is None:
             raise DataError(
                 f"{where}series '{uid}' misses {len(missing)} timestamp(s) at frequency "
@@ -460,7 +505,35 @@ def _complete(
         y = _fill(y, fill)
     out = pd.DataFrame({"unique_id": uid, "ds": group["ds"].to_numpy(), "y": y, **filled})
     out.attrs["freq"] = freq
+    out.attrs["filled"] = invented if fill is not None else 0
     return out
+
+
+def _flood(read: _Read, uid: str, group: pd.DataFrame, missing: pd.Index, invented: int,
+           points: int, freq: str, fill: FillMethod | None) -> DataError:
+    """The error for more gaps than a fill may fill, with their likely cause."""
+    share = f"{invented:,} of its {points:,} points ({invented / points:.0%})"
+    if len(missing):
+        gaps = (f"misses {len(missing):,} timestamp(s) at frequency '{freq}', first "
+                f"{_fmt(missing[0])}")
+        fmt = option("date_format", "%d/%m/%Y")
+        cause = (f"the dates were probably misread ({read.dates_note}): state their format, "
+                 f"e.g. {fmt}; or the series mixes frequencies (monthly rows, then daily)"
+                 if read.dates_note else
+                 f"check the dates against {option('date_format', read.date_format)}, or "
+                 "whether the series mixes frequencies" if read.date_format else
+                 "the series probably mixes frequencies (monthly rows, then daily rows) or "
+                 f"its dates are misread (state their format, e.g. {fmt}): give each series "
+                 "one frequency")
+    else:
+        nan = np.isnan(group["y"].to_numpy(dtype=np.float64))
+        first = _fmt(group["ds"].iloc[int(np.argmax(nan))])
+        gaps = f"has {invented:,} missing values, first at {first}"
+        cause = "complete the values or remove the rows"
+    head = (f"{read.where}series '{uid}' {gaps}; {option('fill', fill)} would invent {share}, "
+            f"more than the {checks.FILL_SHARE:.0%} a fill may invent" if fill is not None
+            else f"{read.where}series '{uid}' {gaps}: {share} are missing, too many to fill")
+    return DataError(f"{head}; {cause}")
 
 
 def _fill_covariate(group: pd.DataFrame, col: str, uid: str, fill: FillMethod | None,

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,8 @@ import pandas as pd
 
 from rnnforecast import metrics
 
-__all__ = ["METRICS", "records_for_table", "score_series", "summarise", "summary_records"]
+__all__ = ["METRICS", "Verdict", "records_for_table", "score_series", "summarise",
+           "summary_records", "verdict"]
 
 #: the metrics every protocol reports, in table order (sMAPE on 0-200, MAPE in percent)
 METRICS = ("rmse", "mae", "mape", "smape", "mase")
@@ -167,3 +169,71 @@ def interval_headers(summary: pd.DataFrame) -> dict[str, str]:
             name = "cover" if match["metric"] == "coverage" else "MSIS"
             out[col] = f"{name} {match['level']}"
     return out
+
+
+# --------------------------------------------------------------------------- verdict
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Who won on MASE, and whether each network beats each baseline: one plain line
+    (``text``) for tables, figure titles and reports, the pairs for JSON."""
+
+    best: str | None
+    best_mase: float | None
+    text: str
+    comparisons: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"best": self.best, "best_mase": self.best_mase, "text": self.text,
+                "comparisons": self.comparisons}
+
+
+def verdict(summary: pd.DataFrame, networks: Iterable[str] | None = None) -> Verdict:
+    """The best model on MASE and, for every network, whether its MASE is strictly below
+    each baseline's (``lstm 0.42 does NOT beat auto_ets 0.26``): seasonal naive alone is
+    not the bar when a classical model does better. ``networks`` defaults to
+    `rnnforecast.forecaster.MODELS`; every other model counts as a baseline."""
+    if networks is None:
+        from rnnforecast.forecaster import MODELS
+
+        networks = MODELS
+    nets = set(networks)
+    models = [str(m) for m in summary["model"]]
+    values = summary["mase"] if "mase" in summary.columns else [math.nan] * len(models)
+    scores = {m: float(v) for m, v in zip(models, values, strict=True)
+              if math.isfinite(float(v))}
+    if not scores:
+        return Verdict(None, None, "no model has a finite MASE: nothing to rank")
+    ranked = sorted(scores, key=lambda m: scores[m])
+    best = ranked[0]
+    fmt = _formatter(list(scores.values()))
+    parts = [f"best: {best} (MASE {fmt(scores[best])})"]
+    comparisons: list[dict[str, Any]] = []
+    baselines = [m for m in ranked if m not in nets]
+    for net in (m for m in models if m in nets):
+        if net not in scores:
+            parts.append(f"{net} has no finite MASE")
+            continue
+        clauses = []
+        for base in baselines:
+            a, b = scores[net], scores[base]
+            said = "beats" if a < b else ("ties with" if a == b else "does NOT beat")
+            clauses.append(f"{said} {base} {fmt(b)}")
+            comparisons.append({"network": net, "baseline": base, "network_mase": a,
+                                "baseline_mase": b, "beats": bool(a < b)})
+        if clauses:
+            parts.append(f"{net} {fmt(scores[net])} " + ", ".join(clauses))
+    if not nets & set(models):
+        parts.append("no network in the comparison")
+    return Verdict(best, scores[best], "; ".join(parts), comparisons)
+
+
+def _formatter(values: list[float]) -> Any:
+    """A number format with the fewest decimals (2 to 6) that keeps distinct values
+    distinct, so that a verdict never reads "0.42 does NOT beat 0.42"."""
+    distinct = sorted(set(values))
+    for digits in range(2, 7):
+        if len({f"{v:.{digits}f}" for v in distinct}) == len(distinct):
+            break
+    return lambda v: f"{v:.{digits}f}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -76,6 +77,7 @@ def build_report(
     page."""
     from rnnforecast.data.reader import read_series
     from rnnforecast.evaluation import resolve_models, run_protocol
+    from rnnforecast.evaluation.summary import verdict
     from rnnforecast.inputs import CELL_NAMES  # gradient flow: one recurrent stack
 
     start_cpu = time.process_time()
@@ -93,6 +95,7 @@ def build_report(
     result = run_protocol(frame, names, horizon=h, protocol="holdout", seeds=seeds,
                           lookback=lookback, season_length=season_length, **budget)
     summary = result.summary()
+    said = verdict(summary)
     mase = {str(m): float(v) for m, v in zip(summary["model"], summary["mase"], strict=True)}
     networks = [m for m in names if m in CELL_NAMES]
     images: dict[str, str] = {}
@@ -110,7 +113,7 @@ def build_report(
     notes: dict[str, Any] = {
         "horizon": h, "models": names, "seeds": seeds, "data": info,
         "train_points": len(result.train), "test_points": len(result.test),
-        "networks": networks, "gradient_ratios": ratios,
+        "networks": networks, "gradient_ratios": ratios, "verdict": said.to_json(),
     }
     page = _page(title or "Forecast report", info, summary, images, ratios, notes, result,
                  command)
@@ -232,12 +235,21 @@ def _data_section(info: dict[str, Any]) -> str:
     return _table(None, [[f"<b>{r[0]}</b>", r[1]] for r in rows])
 
 
+def _verdict_html(text: str) -> str:
+    """The verdict line with its judgements coloured (escaped first)."""
+    out = _e(text).replace("does NOT beat", '<span class="bad">does NOT beat</span>')
+    out = re.sub(r"(?<![\w>])beats ", '<span class="good">beats</span> ', out)
+    return f'<p class="verdict"><b>{out}</b></p>'
+
+
 def _comparison_section(summary: pd.DataFrame, notes: dict[str, Any]) -> str:
+    """The scores sorted by MASE (best first) and the verdict line under them."""
     seeds = int(notes["seeds"])
     metrics = [("mase", "MASE"), ("smape", "sMAPE"), ("rmse", "RMSE"), ("mae", "MAE"),
                ("mape", "MAPE %")]
     rows = []
-    for rec in summary.to_dict(orient="records"):
+    ranked = summary.sort_values("mase", kind="stable", na_position="last")
+    for rec in ranked.to_dict(orient="records"):
         cells = [f"<b>{_e(rec['model'])}</b>"]
         for key, _ in metrics:
             text = _num(rec.get(key))
@@ -245,15 +257,9 @@ def _comparison_section(summary: pd.DataFrame, notes: dict[str, Any]) -> str:
                 text += f" ± {_num(rec.get(f'{key}_sd'), 2)}"
             cells.append(_e(text))
         cells.append(_e(f"{float(rec.get('fit_seconds') or 0.0):.2f}"))
-        if rec["model"] == "seasonal_naive":
-            cells.append("reference")
-        elif rec.get("beats_seasonal_naive"):
-            cells.append('<span class="good">beats it</span>')
-        else:
-            cells.append('<span class="bad">does NOT beat it</span>')
         rows.append(cells)
-    header = ["model", *[m[1] for m in metrics], "fit CPU s", "vs seasonal naive (MASE)"]
-    return _table(header, rows)
+    header = ["model", *[m[1] for m in metrics], "fit CPU s"]
+    return _table(header, rows) + _verdict_html(notes["verdict"]["text"])
 
 
 def _ratio_section(ratios: list[dict[str, Any]]) -> str:

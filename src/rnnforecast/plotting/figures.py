@@ -130,7 +130,7 @@ def forecast_figure(
     axes[0].legend(loc="upper left", fontsize=8, ncol=2 if len(models) > 3 else 1,
                    framealpha=0.85)
     more = f" (first {len(shown)} of {len(ids)} series)" if len(ids) > len(shown) else ""
-    fig.suptitle((title or "forecast") + more)
+    fig.suptitle((title or "forecast") + more, wrap=True)  # a verdict can be long
     return _save(fig, path, fmt)
 
 
