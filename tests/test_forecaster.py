@@ -405,3 +405,18 @@ def test_panel_scaling_is_per_series_and_never_sees_the_held_out_points() -> Non
                                rtol=1e-9)
     assert np.array_equal(other.loc[~mid, "lstm"], base.loc[~mid, "lstm"])
     assert np.array_equal(runs["garbled"]["lstm"], base["lstm"])
+
+
+def test_a_long_series_trains_on_its_most_recent_windows_only():
+    """Cost grows with what a small network can learn, not with the series' length: a
+    2,600-point series gives MAX_WINDOWS_PER_SERIES windows and keeps the small-data
+    settings, where all its windows would have switched to the panel ones."""
+    from rnnforecast.forecaster import _SMALL, MAX_WINDOWS_PER_SERIES, PANEL_WINDOWS
+
+    rng = np.random.default_rng(0)
+    y = 50 + np.cumsum(rng.normal(0, 1, 2600))
+    assert len(y) > PANEL_WINDOWS > MAX_WINDOWS_PER_SERIES
+    f = Forecaster(horizon=4, epochs=1, seed=0).fit(pd.DataFrame({"ds": range(len(y)), "y": y}))
+    assert f.settings_["hidden_size"] == _SMALL["hidden_size"]
+    assert f.settings_["ensemble"] == _SMALL["ensemble"]
+    assert np.all(np.isfinite(f.predict()["lstm"]))

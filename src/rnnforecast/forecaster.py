@@ -65,6 +65,10 @@ PANEL_WINDOWS = 2000
 _SMALL = {"hidden_size": 8, "ensemble": 4, "lr": 1.5e-2, "loss": "mse", "epochs": 100}
 _PANEL = {"hidden_size": 64, "ensemble": 2, "lr": 3e-3, "loss": "mae"}
 _PANEL_STEPS = 1200
+#: Training windows per series, the most recent ones: a long series (10,000 hourly points)
+#: costs what a 1,000-point one does, since its older windows teach a small network little
+#: more (BENCHMARKS.md, "Long single series"); more than any M3 or M4 series has.
+MAX_WINDOWS_PER_SERIES = 1000
 #: Series forecast per network call: bounds predict's memory on panels of any size.
 PREDICT_BATCH = 2048
 #: Gather the plain global model's training windows a batch at a time from a `WindowBank`
@@ -372,6 +376,7 @@ class Forecaster:
                 yv.append(y_val)
                 val_of[uid] = len(xv) - 1
                 origins = origins[origins + out_size <= val_origin]
+            origins = origins[-MAX_WINDOWS_PER_SERIES:]
             if bank is not None:
                 y_fit = make_targets(self.framing, z, state.log, framing, origins, out_size)
                 values, shift, divisor = window_steps(self.framing, z, state.log, framing,
