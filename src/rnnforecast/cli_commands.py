@@ -31,6 +31,7 @@ from rnnforecast.cli_support import (
     stdout_console,
 )
 from rnnforecast.cli_tables import render_summary
+from rnnforecast.data.frequency import format_ds
 from rnnforecast.data.reader import read_series
 from rnnforecast.errors import ConfigError
 from rnnforecast.inputs import covariate_columns, input_columns, parse_columns
@@ -61,12 +62,6 @@ def _write_text(path: str | Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def _fmt_ds(value: Any) -> str:
-    if isinstance(value, (pd.Timestamp, np.datetime64)):
-        t = pd.Timestamp(value)
-        return str(t.date()) if t == t.normalize() else str(t)
-    return str(value)
-
 
 def as_fill(value: str | None) -> FillMethod | None:
     """A --fill value as the reader's type (the reader refuses unknown methods)."""
@@ -76,7 +71,7 @@ def as_fill(value: str | None) -> FillMethod | None:
 def _describe(frame: pd.DataFrame) -> str:
     n_series = frame["unique_id"].nunique()
     return (f"{len(frame)} points in {n_series} series, "
-            f"{_fmt_ds(frame['ds'].min())}..{_fmt_ds(frame['ds'].max())}")
+            f"{format_ds(frame['ds'].min())}..{format_ds(frame['ds'].max())}")
 
 
 # ------------------------------------------------------------------------------- fit
@@ -305,9 +300,9 @@ def run_demo(out: str) -> None:
         "dataset": "airpassengers",
         "protocol": "holdout",
         "horizon": 24,
-        "train": {"start": _fmt_ds(train["ds"].iloc[0]), "end": _fmt_ds(train["ds"].iloc[-1]),
+        "train": {"start": format_ds(train["ds"].iloc[0]), "end": format_ds(train["ds"].iloc[-1]),
                   "points": len(train)},
-        "test": {"start": _fmt_ds(test["ds"].iloc[0]), "end": _fmt_ds(test["ds"].iloc[-1]),
+        "test": {"start": format_ds(test["ds"].iloc[0]), "end": format_ds(test["ds"].iloc[-1]),
                  "points": len(test)},
         "model": lstm.info(),
         "results": records,
@@ -346,7 +341,7 @@ def run_info(model_file: str, output_format: str) -> None:
     forecaster = Forecaster.load(model_file)
     summary = forecaster.info()
     states = list(forecaster.series_.values())
-    ends = sorted(_fmt_ds(s.last_ds) for s in states)
+    ends = sorted(format_ds(s.last_ds) for s in states)
     losses = forecaster.history_.get("train_loss", [])
     details = {
         "file": str(model_file),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rnnforecast.data.frequency import format_ds
 from rnnforecast.errors import DataError
 
 __all__ = ["FILL_SHARE", "drop_empty_edges", "flood", "outliers", "short_series"]
@@ -24,12 +25,6 @@ _Z_LOGS = 8.0  # ... and of its logarithm, for positive series (trends and seaso
 _MAD = 1.4826  # MAD -> standard deviation of a normal distribution
 _MAX_SHOWN = 5
 
-
-def fmt(ts: object) -> str:
-    if isinstance(ts, (pd.Timestamp, np.datetime64)):
-        t = pd.Timestamp(ts)
-        return str(t.date()) if t == t.normalize() else str(t)
-    return str(ts)
 
 
 def drop_empty_edges(long: pd.DataFrame, where: str) -> tuple[pd.DataFrame, str | None]:
@@ -52,7 +47,7 @@ def drop_empty_edges(long: pd.DataFrame, where: str) -> tuple[pd.DataFrame, str 
     dropped = long.loc[~keep]
     series = dropped["unique_id"].unique()
     if len(series) == 1:
-        span = f"{fmt(dropped['ds'].iloc[0])}..{fmt(dropped['ds'].iloc[-1])}"
+        span = f"{format_ds(dropped['ds'].iloc[0])}..{format_ds(dropped['ds'].iloc[-1])}"
         ends = "end" if seen[~keep].all() else "start" if ahead[~keep].all() else "start and end"
         note = (f"dropped {len(dropped)} row(s) without a value at the {ends} of series "
                 f"'{series[0]}' ({span})")
@@ -86,7 +81,7 @@ def outliers(frame: pd.DataFrame) -> str | None:
     rows = np.flatnonzero(extreme)
     if len(rows) == 0:
         return None
-    shown = ", ".join(f"'{frame['unique_id'].iloc[i]}' at {fmt(frame['ds'].iloc[i])} "
+    shown = ", ".join(f"'{frame['unique_id'].iloc[i]}' at {format_ds(frame['ds'].iloc[i])} "
                       f"({y[i]:.6g})" for i in rows[:_MAX_SHOWN])
     more = f" and {len(rows) - _MAX_SHOWN} more" if len(rows) > _MAX_SHOWN else ""
     return (f"{len(rows)} extreme value(s), far outside the rest of their series: {shown}"

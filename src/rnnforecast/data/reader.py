@@ -21,7 +21,12 @@ import pandas as pd
 
 from rnnforecast.data import checks, dates
 from rnnforecast.data.csvfile import read_csv_file
-from rnnforecast.data.frequency import expected_timestamps, infer_frequency, regular_frequencies
+from rnnforecast.data.frequency import (
+    expected_timestamps,
+    format_ds,
+    infer_frequency,
+    regular_frequencies,
+)
 from rnnforecast.data.numbers import check_decimal, plain_numbers
 from rnnforecast.data.reading import DataWarning, defaults, notify, option
 from rnnforecast.errors import DataError
@@ -412,14 +417,14 @@ def _validate(long: pd.DataFrame, fill: FillMethod | None, read: _Read) -> pd.Da
         col = "" if j == 0 else f" of column '{long.columns[2 + j]}'"
         raise DataError(
             f"{where}infinite value{col} in series '{long['unique_id'].iloc[i]}' at "
-            f"{_fmt(long['ds'].iloc[i])}; replace it with a finite number or leave it empty"
+            f"{format_ds(long['ds'].iloc[i])}; replace it with a finite number or leave it empty"
         )
     long = long.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
     dup = long.duplicated(["unique_id", "ds"]).to_numpy()
     if dup.any():
         i = int(np.argmax(dup))
         raise DataError(
-            f"{where}duplicated timestamp {_fmt(long['ds'].iloc[i])} in series "
+            f"{where}duplicated timestamp {format_ds(long['ds'].iloc[i])} in series "
             f"'{long['unique_id'].iloc[i]}'; keep one row per timestamp (aggregate duplicates)"
         )
     long, dropped = checks.drop_empty_edges(long, where)
@@ -485,7 +490,7 @@ def _complete(
         if fill is None:
             raise DataError(
                 f"{where}series '{uid}' misses {len(missing)} timestamp(s) at frequency "
-                f"'{freq}', first {_fmt(missing[0])}; add the rows, or fill the gaps with "
+                f"'{freq}', first {format_ds(missing[0])}; add the rows, or fill the gaps with "
                 "fill='interpolate'|'ffill'|'zero' (--fill)"
             )
         group = group.set_index("ds").reindex(full).rename_axis("ds").reset_index()
@@ -498,7 +503,7 @@ def _complete(
         if fill is None:
             i = int(np.argmax(nan))
             raise DataError(
-                f"{where}missing value in series '{uid}' at {_fmt(group['ds'].iloc[i])} "
+                f"{where}missing value in series '{uid}' at {format_ds(group['ds'].iloc[i])} "
                 f"({int(nan.sum())} in all); fill them with fill='interpolate'|'ffill'|'zero' "
                 "(--fill) or remove the rows"
             )
@@ -515,7 +520,7 @@ def _flood(read: _Read, uid: str, group: pd.DataFrame, missing: pd.Index, invent
     share = f"{invented:,} of its {points:,} points ({invented / points:.0%})"
     if len(missing):
         gaps = (f"misses {len(missing):,} timestamp(s) at frequency '{freq}', first "
-                f"{_fmt(missing[0])}")
+                f"{format_ds(missing[0])}")
         fmt = option("date_format", "%d/%m/%Y")
         cause = (f"the dates were probably misread ({read.dates_note}): state their format, "
                  f"e.g. {fmt}; or the series mixes frequencies (monthly rows, then daily)"
@@ -527,7 +532,7 @@ def _flood(read: _Read, uid: str, group: pd.DataFrame, missing: pd.Index, invent
                  "one frequency")
     else:
         nan = np.isnan(group["y"].to_numpy(dtype=np.float64))
-        first = _fmt(group["ds"].iloc[int(np.argmax(nan))])
+        first = format_ds(group["ds"].iloc[int(np.argmax(nan))])
         gaps = f"has {invented:,} missing values, first at {first}"
         cause = "complete the values or remove the rows"
     head = (f"{read.where}series '{uid}' {gaps}; {option('fill', fill)} would invent {share}, "
@@ -546,7 +551,7 @@ def _fill_covariate(group: pd.DataFrame, col: str, uid: str, fill: FillMethod | 
         i = int(np.argmax(nan))
         raise DataError(
             f"{where}missing value of covariate '{col}' in series '{uid}' at "
-            f"{_fmt(group['ds'].iloc[i])} ({int(nan.sum())} in all); fill them with "
+            f"{format_ds(group['ds'].iloc[i])} ({int(nan.sum())} in all); fill them with "
             "fill='interpolate'|'ffill'|'zero' (--fill) or complete the column"
         )
     return _fill(values, fill)
@@ -560,9 +565,3 @@ def _fill(y: np.ndarray, method: FillMethod) -> np.ndarray:
         return s.ffill().bfill().to_numpy()
     return s.interpolate(limit_direction="both").to_numpy()
 
-
-def _fmt(ts: object) -> str:
-    if isinstance(ts, (pd.Timestamp, np.datetime64)):
-        t = pd.Timestamp(ts)
-        return str(t.date()) if t == t.normalize() else str(t)
-    return str(ts)

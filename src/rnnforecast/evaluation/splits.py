@@ -13,7 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnnforecast.data.frequency import future_timestamps, season_length_for, series_frequency
+from rnnforecast.data.frequency import (
+    format_ds,
+    future_timestamps,
+    season_length_for,
+    series_frequency,
+)
 from rnnforecast.data.reader import read_series
 from rnnforecast.errors import DataError
 
@@ -119,9 +124,10 @@ def read_test(
         got = pd.Index(g["ds"])
         if got.dtype != expected.dtype or not np.array_equal(got.to_numpy(), expected.to_numpy()):
             raise DataError(
-                f"{where}test series '{key}' runs {_fmt(got[0])}..{_fmt(got[-1])} but its "
-                f"training data ends at {_fmt(tg['ds'].iloc[-1])} (frequency {freq}): the "
-                f"test must continue it exactly, {_fmt(expected[0])}..{_fmt(expected[-1])}"
+                f"{where}test series '{key}' runs {format_ds(got[0])}..{format_ds(got[-1])} "
+                f"but its training data ends at {format_ds(tg['ds'].iloc[-1])} (frequency "
+                f"{freq}): the test must continue it exactly, "
+                f"{format_ds(expected[0])}..{format_ds(expected[-1])}"
             )
     return frame.reset_index(drop=True)
 
@@ -147,9 +153,3 @@ def _check_test_columns(test: Any, covariates: list[str], where: str) -> None:
             "the test timestamps, or drop them from --future-cols"
         )
 
-
-def _fmt(ts: object) -> str:
-    if isinstance(ts, (pd.Timestamp, np.datetime64)):
-        t = pd.Timestamp(ts)
-        return str(t.date()) if t == t.normalize() else str(t)
-    return str(ts)

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rnnforecast.data.frequency import format_ds
 from rnnforecast.data.reader import read_series
 from rnnforecast.errors import ConfigError, DataError
 from rnnforecast.evaluation.protocols import (
@@ -142,10 +143,10 @@ def tutorial(
         "train_points": train_size,
         "test_points": int(targets.size),
         "lookback": look,
-        "train_span": (_fmt(train["ds"].iloc[0]), _fmt(train["ds"].iloc[-1])),
-        "test_span": (_fmt(test["ds"].iloc[0]), _fmt(test["ds"].iloc[-1])),
+        "train_span": (format_ds(train["ds"].iloc[0]), format_ds(train["ds"].iloc[-1])),
+        "test_span": (format_ds(test["ds"].iloc[0]), format_ds(test["ds"].iloc[-1])),
         "series_range": span,
-        "unpredicted_last_point": _fmt(frame["ds"].iloc[-1]),
+        "unpredicted_last_point": format_ds(frame["ds"].iloc[-1]),
     }
     return EvaluationResult("tutorial", 1, pd.DataFrame(rows),
                             pd.concat(parts, ignore_index=True), train, test, fitted, notes)
@@ -171,9 +172,3 @@ def _runs(names: list[str], seeds: int, season_length: int | None, lookback: int
                 b, 1, season_length, fill=kwargs.get("fill"))))
     return runs
 
-
-def _fmt(ts: object) -> str:
-    if isinstance(ts, (pd.Timestamp, np.datetime64)):
-        t = pd.Timestamp(ts)
-        return str(t.date()) if t == t.normalize() else str(t)
-    return str(ts)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnnforecast.data.frequency import season_length_for, series_frequency
+from rnnforecast.data.frequency import format_ds, season_length_for, series_frequency
 from rnnforecast.errors import ConfigError, DataError
 
 __all__ = ["data_summary", "default_horizon", "default_lookback", "frequency_of", "season_of"]
@@ -63,8 +63,8 @@ def data_summary(frame: pd.DataFrame, season_length: int | None = None) -> dict[
         "points": len(frame),
         "shortest": int(sizes.min()),
         "longest": int(sizes.max()),
-        "first": _fmt_ds(frame["ds"].min()),
-        "last": _fmt_ds(frame["ds"].max()),
+        "first": format_ds(frame["ds"].min()),
+        "last": format_ds(frame["ds"].max()),
         "frequency": frequency_of(frame),
         "season_length": season_of(frame, season_length),
         "min": float(np.min(y)),
@@ -73,9 +73,3 @@ def data_summary(frame: pd.DataFrame, season_length: int | None = None) -> dict[
         "all_positive": bool(np.all(y > 0)),
     }
 
-
-def _fmt_ds(value: Any) -> str:
-    if isinstance(value, (pd.Timestamp, np.datetime64)):
-        t = pd.Timestamp(value)
-        return str(t.date()) if t == t.normalize() else str(t)
-    return str(value)
