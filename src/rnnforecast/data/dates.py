@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from rnnforecast.data.frequency import expected_timestamps, infer_frequency
+from rnnforecast.data.numbers import MISSING_CELLS
 from rnnforecast.data.reading import option
 from rnnforecast.errors import ConfigError, DataError
 
@@ -47,7 +48,7 @@ _MONTHS = {name: i + 1 for i, names in enumerate(
     ["jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july",
      "aug august", "sep sept september", "oct october", "nov november", "dec december"])
     for name in names.split()}
-_MISSING = {"", "nan", "nat", "na", "n/a", "null", "none", "-", "?"}
+_MISSING = MISSING_CELLS | {"nat"}  # pandas writes a missing date as NaT
 _KEYWORDS = {"dayfirst": "day-first", "day-first": "day-first", "monthfirst": "month-first",
              "month-first": "month-first", "excel": "excel"}
 _TOKENS = [("yyyy", "%Y"), ("YYYY", "%Y"), ("MMMM", "%B"), ("MMM", "%b"), ("yy", "%y"),

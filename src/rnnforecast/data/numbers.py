@@ -17,10 +17,11 @@ import pandas as pd
 from rnnforecast.data.reading import option
 from rnnforecast.errors import ConfigError
 
-__all__ = ["DECIMALS", "check_decimal", "plain_numbers"]
+__all__ = ["DECIMALS", "MISSING_CELLS", "check_decimal", "plain_numbers"]
 
 DECIMALS = (".", ",")
-_MISSING = {"", "nan", "na", "n/a", "null", "none", "-", "?"}
+#: cells that mean "no value" (compared lower-cased, stripped)
+MISSING_CELLS = frozenset({"", "nan", "na", "n/a", "null", "none", "-", "?"})
 _SIGN = r"^[+-]?"
 # every cell of a number written with one of the two conventions
 _DOT_DECIMAL = re.compile(_SIGN + r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?$")
@@ -70,7 +71,7 @@ def plain_numbers(frame: pd.DataFrame, decimal: str | None, comma_fields: bool
 def _candidates(text: pd.Series) -> pd.Series:
     """The distinct cells that hold a separator and could be a number."""
     cells = pd.Series(text.unique())
-    cells = cells[~cells.str.lower().isin(_MISSING)]
+    cells = cells[~cells.str.lower().isin(MISSING_CELLS)]
     return cells[cells.str.contains(",", regex=False) & cells.str.match(r"^[+-]?[\d.,]+$")]
 
 

@@ -27,7 +27,7 @@ from rnnforecast.data.frequency import (
     infer_frequency,
     regular_frequencies,
 )
-from rnnforecast.data.numbers import check_decimal, plain_numbers
+from rnnforecast.data.numbers import MISSING_CELLS, check_decimal, plain_numbers
 from rnnforecast.data.reading import DataWarning, defaults, notify, option
 from rnnforecast.errors import DataError
 
@@ -37,7 +37,6 @@ FillMethod = Literal["interpolate", "ffill", "zero"]
 FILL_METHODS = ("interpolate", "ffill", "zero")
 _LONG = ("unique_id", "ds", "y")
 _DATE_HINT = re.compile(r"date|time|month|year|day|week|period|^ds$|^t$|timestamp", re.I)
-_MISSING = {"", "nan", "na", "n/a", "null", "none", "-", "?"}
 _INT_RE = dates.INT_RE
 _FREQ_WORDS = {"MS": "monthly", "ME": "monthly", "QS": "quarterly", "QE": "quarterly",
                "YS": "yearly", "YE": "yearly", "W": "weekly", "D": "daily", "B": "business-day",
@@ -314,7 +313,7 @@ def _looks_numeric(values: pd.Series, share: float = 0.9) -> bool:
     if values.dtype.kind in "iuf":
         return True
     sample = values.astype(str).str.strip()
-    sample = sample[~sample.str.lower().isin(_MISSING)].head(200)
+    sample = sample[~sample.str.lower().isin(MISSING_CELLS)].head(200)
     if sample.empty:
         return False
     return bool(pd.to_numeric(sample, errors="coerce").notna().mean() >= share)
@@ -328,7 +327,7 @@ def _looks_decorated(values: pd.Series) -> bool:
     if values.dtype.kind != "O" and not pd.api.types.is_string_dtype(values.dtype):
         return False
     sample = values.astype(str).str.strip()
-    sample = sample[~sample.str.lower().isin(_MISSING)].head(200)
+    sample = sample[~sample.str.lower().isin(MISSING_CELLS)].head(200)
     return bool(not sample.empty and sample.str.match(_DECORATED).mean() >= 0.9)
 
 
@@ -380,7 +379,7 @@ def _parse_values(
     if values.dtype.kind in "iufb":
         return values.to_numpy(dtype=np.float64)
     text = values.astype(str).str.strip()
-    missing = text.str.lower().isin(_MISSING).to_numpy()
+    missing = text.str.lower().isin(MISSING_CELLS).to_numpy()
     numbers = pd.to_numeric(text.where(~missing, "nan"), errors="coerce").to_numpy(np.float64)
     bad = np.isnan(numbers) & ~missing
     if bad.any():
