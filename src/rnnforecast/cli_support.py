@@ -363,18 +363,11 @@ def levels_option(value: Any, source: str = "--levels") -> list[float] | None:
     """``--levels``: percentages (80,95), or fractions (0.8,0.95) read as percentages with a
     notice, since a 0.8% interval is never what was meant."""
     from rnnforecast.errors import ConfigError
-    from rnnforecast.intervals import format_level, parse_levels
+    from rnnforecast.intervals import check_levels, format_level, level_values
 
     if value is None:
         return None
-    if isinstance(value, str):
-        parts = [p.strip() for p in value.split(",") if p.strip()]
-        try:
-            numbers: list[Any] = [float(p) for p in parts]
-        except ValueError:
-            return parse_levels(value, source)  # its error names the option
-    else:
-        numbers = list(value) if isinstance(value, (list, tuple)) else [value]
+    numbers = level_values(value, source)
     plain = [v for v in numbers if isinstance(v, (int, float)) and not isinstance(v, bool)]
     if plain and len(plain) == len(numbers) and all(0.0 < v < 1.0 for v in plain):
         percent = [round(100.0 * v, 10) for v in plain]
@@ -382,8 +375,8 @@ def levels_option(value: Any, source: str = "--levels") -> list[float] | None:
         taken = ",".join(format_level(v) for v in percent)
         notice(f"note: {source} {given} read as {taken}% (levels are percentages; give "
                f"{taken} to say so)")
-        return parse_levels(percent, source)
+        return check_levels(percent, source)
     if any(0.0 < v < 1.0 for v in plain):
         raise ConfigError(f"{source} {value} mixes fractions and percentages: give every "
                           "level in percent, e.g. 80,95")
-    return parse_levels(value, source)
+    return check_levels(numbers, source)

@@ -82,16 +82,19 @@ def parse_levels(text: str | Sequence[Any] | None, option: str = "--levels") -> 
     """``"80,95"`` (the CLI) or a list (a config file) as a checked list of levels."""
     if text is None:
         return None
+    return check_levels(level_values(text, option), option)
+
+
+def level_values(text: str | Sequence[Any] | float, option: str = "--levels") -> list[Any]:
+    """The numbers of ``"80,95"``, a list or one number, not yet checked as levels."""
     if isinstance(text, str):
         parts = [p.strip() for p in text.split(",") if p.strip()]
         try:
-            values: list[Any] = [float(p) for p in parts]
+            return [float(p) for p in parts]
         except ValueError:
             raise ConfigError(f"{option} '{text}' is invalid: use comma-separated percentages "
                               "in (0, 100), e.g. 80,95") from None
-    else:
-        values = list(text)
-    return check_levels(values, option)
+    return list(text) if isinstance(text, (list, tuple)) else [text]
 
 
 def quantiles_for(levels: Sequence[float]) -> list[float]:
