@@ -14,7 +14,6 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -22,20 +21,16 @@ import pandas as pd
 from rnnforecast.data import checks, dates
 from rnnforecast.data.csvfile import read_csv_file
 from rnnforecast.data.frequency import (
-    expected_timestamps,
     format_ds,
-    infer_frequency,
     regular_frequencies,
 )
+from rnnforecast.data.gaps import FILL_METHODS, FillMethod, complete
 from rnnforecast.data.numbers import MISSING_CELLS, check_decimal, plain_numbers
-from rnnforecast.data.reading import DataWarning, defaults, notify, option
+from rnnforecast.data.reading import LONG_COLUMNS, DataWarning, Read, defaults, notify, option
 from rnnforecast.errors import DataError
 
-__all__ = ["FILL_METHODS", "read_series"]
+__all__ = ["FILL_METHODS", "FillMethod", "read_series"]
 
-FillMethod = Literal["interpolate", "ffill", "zero"]
-FILL_METHODS = ("interpolate", "ffill", "zero")
-_LONG = ("unique_id", "ds", "y")
 _DATE_HINT = re.compile(r"date|time|month|year|day|week|period|^ds$|^t$|timestamp", re.I)
 _INT_RE = dates.INT_RE
 _FREQ_WORDS = {"MS": "monthly", "ME": "monthly", "QS": "quarterly", "QE": "quarterly",
@@ -108,25 +103,14 @@ def read_series(
     if scan:
         frame, found = plain_numbers(frame, decimal, comma_fields)
         notes += found
-    read = _Read(where, lines, date_format, decimal, notes)
+    read = Read(where, lines, date_format, decimal, notes)
     long = _to_long(frame, time_col, value_col, id_col, read, list(covariates or ()))
     out = _validate(long, fill, read)
     _report(out, read)
     return out
 
 
-class _Read:
-    """One read: where the data came from, how it is read, and what was decided."""
-
-    def __init__(self, where: str, lines: np.ndarray | None, date_format: str | None,
-                 decimal: str | None, notes: list[str]) -> None:
-        self.where, self.lines = where, lines
-        self.date_format, self.decimal = date_format, decimal
-        self.notes = notes
-        self.dates_note: str | None = None  # how the dates were read, when it was a choice
-
-
-def _report(frame: pd.DataFrame, read: _Read) -> None:
+def _report(frame: pd.DataFrame, read: Read) -> None:
     """The one-line notice of what was decided (if anything was), then the warnings."""
     if read.notes:
         freq = str(frame.attrs.get("freq", ""))
@@ -188,7 +172,7 @@ def _to_long(
     time_col: str | None,
     value_col: str | None,
     id_col: str | None,
-    read: _Read,
+    read: Read,
     covariates: list[str] | None = None,
 ) -> pd.DataFrame:
     where = read.where
@@ -204,8 +188,9 @@ def _to_long(
     for name, col in (("time_col", time_col), ("value_col", value_col), ("id_col", id_col)):
         if col is not None and col not in columns:
             raise DataError(f"{where}{name}='{col}' is not a column (columns: {columns})")
-    if time_col is None and value_col is None and id_col is None and set(_LONG) <= set(columns):
-        id_col, time_col, value_col = _LONG
+    no_names = time_col is None and value_col is None and id_col is None
+    if no_names and set(LONG_COLUMNS) <= set(columns):
+        id_col, time_col, value_col = LONG_COLUMNS
     if time_col is None:
         time_col = _find_time_column(frame, [c for c in columns if c not in (value_col, id_col)])
         if time_col is None:
@@ -227,7 +212,7 @@ def _to_long(
     y = _parse_values(frame[value_col], value_col, where, line_of, line_word)
     out = pd.DataFrame({"unique_id": ids.astype(str), "ds": ds, "y": y})
     for col in covariates:
-        if col in (time_col, value_col, id_col) or col in _LONG:
+        if col in (time_col, value_col, id_col) or col in LONG_COLUMNS:
             raise DataError(f"{where}'{col}' is the time, value or id column: it cannot also be "
                             "a covariate; remove it from past_cols/future_cols")
         out[col] = _parse_values(frame[col], col, where, line_of, line_word)
@@ -331,7 +316,7 @@ def _looks_decorated(values: pd.Series) -> bool:
     return bool(not sample.empty and sample.str.match(_DECORATED).mean() >= 0.9)
 
 
-def _parse_time(column: dates.DateColumn, read: _Read) -> np.ndarray | pd.DatetimeIndex:
+def _parse_time(column: dates.DateColumn, read: Read) -> np.ndarray | pd.DatetimeIndex:
     values, fmt = column.values, read.date_format
     if values.dtype.kind == "M":
         parsed = pd.to_datetime(values)
@@ -366,7 +351,7 @@ def _parse_time(column: dates.DateColumn, read: _Read) -> np.ndarray | pd.Dateti
     return found
 
 
-def _serials(values: pd.Series, kind: str, read: _Read) -> pd.DatetimeIndex:
+def _serials(values: pd.Series, kind: str, read: Read) -> pd.DatetimeIndex:
     parsed, note = dates.from_serials(values, kind)
     read.notes.append(note)
     read.dates_note = note
@@ -408,7 +393,7 @@ def _parse_values(
 # ------------------------------------------------------------------------ validation
 
 
-def _validate(long: pd.DataFrame, fill: FillMethod | None, read: _Read) -> pd.DataFrame:
+def _validate(long: pd.DataFrame, fill: FillMethod | None, read: Read) -> pd.DataFrame:
     where = read.where
     values = long.iloc[:, 2:].to_numpy(dtype=np.float64)  # y, then any covariates
     if np.isinf(values).any():
@@ -447,7 +432,7 @@ def _validate(long: pd.DataFrame, fill: FillMethod | None, read: _Read) -> pd.Da
             parts.append(long.iloc[a:b])
             freqs.append(freq)
         else:
-            parts.append(_complete(long.iloc[a:b], str(ids[a]), fill, read, freq))
+            parts.append(complete(long.iloc[a:b], str(ids[a]), fill, read, freq))
             freqs.append(parts[-1].attrs["freq"])
             changed = True
             if parts[-1].attrs["filled"]:
@@ -459,108 +444,3 @@ def _validate(long: pd.DataFrame, fill: FillMethod | None, read: _Read) -> pd.Da
         which = f"series '{next(iter(filled))}'" if len(filled) == 1 else f"{len(filled)} series"
         read.notes.append(f"filled {n} missing point(s) in {which} ({option('fill', fill)})")
     return out
-
-
-def _complete(
-    group: pd.DataFrame, uid: str, fill: FillMethod | None, read: _Read,
-    freq: str | None = None,
-) -> pd.DataFrame:
-    """Check one sorted series for gaps and missing values; fill them when asked and when
-    they are few enough that filling does not invent the series."""
-    where = read.where
-    if len(group) < 2:
-        raise DataError(
-            f"{where}series '{uid}' has {len(group)} point; a series needs at least "
-            "horizon + 2 points"
-        )
-    if freq is None:
-        try:
-            freq = infer_frequency(group["ds"], uid)
-        except DataError as exc:
-            raise DataError(f"{where}{exc}") from None
-    full = expected_timestamps(group["ds"].iloc[0], group["ds"].iloc[-1], freq)
-    ds = pd.Index(group["ds"])
-    missing = full.difference(ds) if len(full) != len(ds) else full[:0]
-    n_nan = int(np.isnan(group["y"].to_numpy(dtype=np.float64)).sum())
-    invented = len(missing) + n_nan
-    if checks.flood(invented, len(full)):
-        raise _flood(read, uid, group, missing, invented, len(full), freq, fill)
-    if len(missing):
-        if fill is None:
-            raise DataError(
-                f"{where}series '{uid}' misses {len(missing)} timestamp(s) at frequency "
-                f"'{freq}', first {format_ds(missing[0])}; add the rows, or fill the gaps with "
-                "fill='interpolate'|'ffill'|'zero' (--fill)"
-            )
-        group = group.set_index("ds").reindex(full).rename_axis("ds").reset_index()
-        group["unique_id"] = uid
-    covariates = [c for c in group.columns if c not in _LONG]
-    filled = {c: _fill_covariate(group, c, uid, fill, where) for c in covariates}
-    y = group["y"].to_numpy(dtype=np.float64)
-    nan = np.isnan(y)
-    if nan.any():
-        if fill is None:
-            i = int(np.argmax(nan))
-            raise DataError(
-                f"{where}missing value in series '{uid}' at {format_ds(group['ds'].iloc[i])} "
-                f"({int(nan.sum())} in all); fill them with fill='interpolate'|'ffill'|'zero' "
-                "(--fill) or remove the rows"
-            )
-        y = _fill(y, fill)
-    out = pd.DataFrame({"unique_id": uid, "ds": group["ds"].to_numpy(), "y": y, **filled})
-    out.attrs["freq"] = freq
-    out.attrs["filled"] = invented if fill is not None else 0
-    return out
-
-
-def _flood(read: _Read, uid: str, group: pd.DataFrame, missing: pd.Index, invented: int,
-           points: int, freq: str, fill: FillMethod | None) -> DataError:
-    """The error for more gaps than a fill may fill, with their likely cause."""
-    share = f"{invented:,} of its {points:,} points ({invented / points:.0%})"
-    if len(missing):
-        gaps = (f"misses {len(missing):,} timestamp(s) at frequency '{freq}', first "
-                f"{format_ds(missing[0])}")
-        fmt = option("date_format", "%d/%m/%Y")
-        cause = (f"the dates were probably misread ({read.dates_note}): state their format, "
-                 f"e.g. {fmt}; or the series mixes frequencies (monthly rows, then daily)"
-                 if read.dates_note else
-                 f"check the dates against {option('date_format', read.date_format)}, or "
-                 "whether the series mixes frequencies" if read.date_format else
-                 "the series probably mixes frequencies (monthly rows, then daily rows) or "
-                 f"its dates are misread (state their format, e.g. {fmt}): give each series "
-                 "one frequency")
-    else:
-        nan = np.isnan(group["y"].to_numpy(dtype=np.float64))
-        first = format_ds(group["ds"].iloc[int(np.argmax(nan))])
-        gaps = f"has {invented:,} missing values, first at {first}"
-        cause = "complete the values or remove the rows"
-    head = (f"{read.where}series '{uid}' {gaps}; {option('fill', fill)} would invent {share}, "
-            f"more than the {checks.FILL_SHARE:.0%} a fill may invent" if fill is not None
-            else f"{read.where}series '{uid}' {gaps}: {share} are missing, too many to fill")
-    return DataError(f"{head}; {cause}")
-
-
-def _fill_covariate(group: pd.DataFrame, col: str, uid: str, fill: FillMethod | None,
-                    where: str) -> np.ndarray:
-    values = group[col].to_numpy(dtype=np.float64)
-    nan = np.isnan(values)
-    if not nan.any():
-        return values
-    if fill is None:
-        i = int(np.argmax(nan))
-        raise DataError(
-            f"{where}missing value of covariate '{col}' in series '{uid}' at "
-            f"{format_ds(group['ds'].iloc[i])} ({int(nan.sum())} in all); fill them with "
-            "fill='interpolate'|'ffill'|'zero' (--fill) or complete the column"
-        )
-    return _fill(values, fill)
-
-
-def _fill(y: np.ndarray, method: FillMethod) -> np.ndarray:
-    s = pd.Series(y)
-    if method == "zero":
-        return s.fillna(0.0).to_numpy()
-    if method == "ffill":
-        return s.ffill().bfill().to_numpy()
-    return s.interpolate(limit_direction="both").to_numpy()
-

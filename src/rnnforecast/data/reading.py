@@ -21,8 +21,18 @@ import warnings
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["DataWarning", "ReadNotice", "command_line", "defaults", "option"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = [
+    "LONG_COLUMNS", "DataWarning", "Read", "ReadNotice", "command_line", "defaults", "option",
+]
+
+
+#: the canonical frame's columns, in order (covariates follow them)
+LONG_COLUMNS = ("unique_id", "ds", "y")
 
 
 class ReadNotice(UserWarning):
@@ -77,3 +87,14 @@ def option(name: str, value: str | None = None) -> str:
 def notify(message: str, category: type[UserWarning] = ReadNotice) -> None:
     """One line for the user (a warning, so that Python users can filter it)."""
     warnings.warn(message, category, stacklevel=4)
+
+
+class Read:
+    """One read: where the data came from, how it is read, and what was decided."""
+
+    def __init__(self, where: str, lines: np.ndarray | None, date_format: str | None,
+                 decimal: str | None, notes: list[str]) -> None:
+        self.where, self.lines = where, lines
+        self.date_format, self.decimal = date_format, decimal
+        self.notes = notes
+        self.dates_note: str | None = None  # how the dates were read, when it was a choice
