@@ -70,12 +70,15 @@ def split(frame: pd.DataFrame, h: int, m: int, part: str) -> tuple[pd.DataFrame,
     return frame.drop(test.index).reset_index(drop=True), test.reset_index(drop=True)
 
 
-def mase_scales(train: pd.DataFrame, m: int) -> pd.Series:
-    def scale(y: np.ndarray) -> float:
-        lag = m if len(y) >= 2 * m else 1
-        return float(np.mean(np.abs(y[lag:] - y[:-lag])))
+def mase_scale(y: np.ndarray, m: int) -> float:
+    """The set's MASE scale: mean absolute seasonal difference at lag m, lag 1 when the
+    training part is shorter than 2m (`metrics.mase_scale` falls back only below m + 1)."""
+    lag = m if len(y) >= 2 * m else 1
+    return float(np.mean(np.abs(y[lag:] - y[:-lag])))
 
-    return train.groupby("unique_id")["y"].apply(lambda s: scale(s.to_numpy(float)))
+
+def mase_scales(train: pd.DataFrame, m: int) -> pd.Series:
+    return train.groupby("unique_id")["y"].apply(lambda s: mase_scale(s.to_numpy(float), m))
 
 
 def per_series(test: pd.DataFrame, forecast: pd.DataFrame, column: str,

@@ -9,7 +9,7 @@ Validation split: the series' last h points are dropped (the set's test part, ne
 here), the h before them held out. Columns: the default LSTM's fit + predict CPU seconds
 (``time.process_time``, torch warmed beforehand, median of ``--runs``), its MASE and
 seasonal naive's on the held-out part (scale: the training part's mean absolute seasonal
-difference), the number of training windows the fit used and the settings it resolved.
+difference), and the settings the fit resolved.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from devset import mase_scale  # this folder's script: the set's MASE scale
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "dev" / "singles"
 SERIES = {  # name: (h, m, lengths)
@@ -48,8 +50,7 @@ def main() -> None:
             y = full if length == 0 else full[-(length + h):]
             train, held = y[:-h], y[-h:]
             frame = pd.DataFrame({"ds": np.arange(len(train)), "y": train})
-            lag = m if len(train) >= 2 * m else 1
-            scale = float(np.mean(np.abs(train[lag:] - train[:-lag])))
+            scale = mase_scale(train, m)
             snaive = np.tile(train[-m:], -(-h // m))[:h]
             cpus = []
             for _ in range(args.runs):
