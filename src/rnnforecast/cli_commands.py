@@ -62,7 +62,6 @@ def _write_text(path: str | Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-
 def as_fill(value: str | None) -> FillMethod | None:
     """A --fill value as the reader's type (the reader refuses unknown methods)."""
     return cast("FillMethod | None", value)

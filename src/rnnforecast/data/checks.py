@@ -26,7 +26,6 @@ _MAD = 1.4826  # MAD -> standard deviation of a normal distribution
 _MAX_SHOWN = 5
 
 
-
 def drop_empty_edges(long: pd.DataFrame, where: str) -> tuple[pd.DataFrame, str | None]:
     """``long`` (sorted by series and time) without the rows before each series' first value
     and after its last; the note says how many were dropped, where."""
