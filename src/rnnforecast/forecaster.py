@@ -67,7 +67,8 @@ _PANEL = {"hidden_size": 64, "ensemble": 2, "lr": 3e-3, "loss": "mae"}
 _PANEL_STEPS = 1200
 #: Training windows per series, the most recent ones: a long series (10,000 hourly points)
 #: costs what a 1,000-point one does, since its older windows teach a small network little
-#: more (BENCHMARKS.md, "Long single series"); more than any M3 or M4 series has.
+#: more (BENCHMARKS.md, "Long single series"). Of the competition data only M4 weekly has
+#: longer series (166 of 359): seed 0 OWA 0.943 -> 0.940, fit CPU 113 -> 78 s.
 MAX_WINDOWS_PER_SERIES = 1000
 #: Series forecast per network call: bounds predict's memory on panels of any size.
 PREDICT_BATCH = 2048
