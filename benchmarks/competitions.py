@@ -137,8 +137,8 @@ def main() -> None:
 def report(dataset: Dataset, data_dir: Path, models: list[str], seeds: list[int],
            json_path: Path | None) -> None:
     from rnnforecast.data.reader import read_series
+    from rnnforecast.data.splits import read_test
     from rnnforecast.evaluation.protocols import score_forecasts
-    from rnnforecast.evaluation.splits import read_test
 
     train_path, test_path = files(dataset, data_dir)
     train = read_series(str(train_path))

@@ -108,7 +108,7 @@ def dask_jobs(panel: pd.DataFrame, quick: bool) -> list[dict[str, Any]]:
     from distributed import Client, LocalCluster
 
     from rnnforecast.evaluation import run_protocol
-    from rnnforecast.scale.dask_backend import evaluate_partitioned
+    from rnnforecast.evaluation.dask_backend import evaluate_partitioned
 
     rows = []
     ets = subset(panel, 60 if quick else 200)

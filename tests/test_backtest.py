@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from rnnforecast.baselines.simple import SeasonalNaive
+from rnnforecast.data.splits import backtest_splits
 from rnnforecast.evaluation import run_protocol, summarise
-from rnnforecast.evaluation.backtest import backtest_splits
 from rnnforecast.forecaster import Forecaster
 
 

@@ -7,16 +7,14 @@ import pandas as pd
 import pytest
 
 from rnnforecast import DataError, load_dataset
-from rnnforecast.baselines.benchmarks import (
-    Drift,
-    Mean,
-    Naive2,
+from rnnforecast.baselines.benchmarks import Drift, Mean, Naive2
+from rnnforecast.baselines.classical import AutoETS, AutoETSLog, Theta, ThetaLog
+from rnnforecast.data.seasons import (
     autocorrelation,
     centred_moving_average,
     is_seasonal,
     seasonal_indices,
 )
-from rnnforecast.baselines.classical import AutoETS, AutoETSLog, Theta, ThetaLog
 from rnnforecast.metrics import mase
 
 

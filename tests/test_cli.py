@@ -403,7 +403,7 @@ def test_a_failed_run_creates_no_output_file(
 
 def test_unexpected_errors_exit_1_with_traceback_only_under_debug(
         cli_runner: CliRunner, cli_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import rnnforecast.cli_commands as commands
+    import rnnforecast.cli.info as commands
 
     def boom(*args: object) -> None:
         raise RuntimeError("boom")
@@ -417,7 +417,7 @@ def test_unexpected_errors_exit_1_with_traceback_only_under_debug(
 
 def test_ctrl_c_exits_130_without_traceback(
         cli_runner: CliRunner, cli_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import rnnforecast.cli_commands as commands
+    import rnnforecast.cli.info as commands
 
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt

@@ -16,7 +16,7 @@ from typer.testing import CliRunner, Result
 
 from rnnforecast import Forecaster, load_dataset
 from rnnforecast.cli import app
-from rnnforecast.cli_support import cli_language
+from rnnforecast.cli.language import cli_language
 from rnnforecast.evaluation.summary import verdict
 
 FAST = ["--epochs", "3", "--hidden-size", "4", "--ensemble", "1"]
@@ -198,7 +198,7 @@ def test_verdict_names_the_best_model_and_judges_every_baseline() -> None:
 
 
 def render_80(summary: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> str:
-    import rnnforecast.cli_tables as tables
+    import rnnforecast.cli.tables as tables
 
     out = StringIO()
     monkeypatch.setattr(tables, "stdout_console",
@@ -256,7 +256,7 @@ def test_evaluate_and_demo_in_an_80_column_terminal_show_every_number_whole(
 
 def test_help_lists_every_model_and_the_real_defaults() -> None:
     from rnnforecast.baselines import BASELINES
-    from rnnforecast.cli_support import BASELINE_NAMES, NETWORK_NAMES
+    from rnnforecast.cli.support import BASELINE_NAMES, NETWORK_NAMES
     from rnnforecast.forecaster import _PANEL, _SMALL, MODELS
 
     assert MODELS == NETWORK_NAMES and tuple(BASELINES) == BASELINE_NAMES

@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 from rnnforecast import Forecaster
-from rnnforecast import forecaster as forecaster_module
 from rnnforecast.data.covariates import calendar_features, calendar_names
 from rnnforecast.data.reader import read_series
 from rnnforecast.errors import ConfigError, DataError
-from rnnforecast.inputs import plan_for
+from rnnforecast.forecaster import predictor as predictor_module
+from rnnforecast.forecaster.inputs import plan_for
 
 H = 6
 FAST: dict[str, Any] = {"epochs": 40, "hidden_size": 8, "ensemble": 1}
@@ -239,7 +239,7 @@ def test_batched_prediction_equals_unbatched(monkeypatch: pytest.MonkeyPatch,
     train, test = split(promo_panel(lengths=(30, 40, 50, 60, 70)))
     f = Forecaster(horizon=H, epochs=3, hidden_size=4, ensemble=2, **kwargs).fit(train)
     whole = f.predict(future=test)
-    monkeypatch.setattr(forecaster_module, "PREDICT_BATCH", 2)
+    monkeypatch.setattr(predictor_module, "PREDICT_BATCH", 2)
     pd.testing.assert_frame_equal(f.predict(future=test), whole, check_exact=True)
 
 

@@ -18,9 +18,8 @@ import pandas as pd
 import pytest
 
 from rnnforecast import ConfigError, Forecaster
-from rnnforecast.evaluation import run_protocol
-from rnnforecast.evaluation.protocols import evaluate
-from rnnforecast.scale.dask_backend import (
+from rnnforecast.evaluation import evaluate, run_protocol
+from rnnforecast.evaluation.dask_backend import (
     evaluate_partitioned,
     partition_ids,
     predict_partitioned,
@@ -145,7 +144,7 @@ def test_cli_backend_dask_starts_a_local_cluster(tmp_path: Path) -> None:
 
 def test_workers_read_their_own_parquet_blocks(client: Any, tmp_path: Path) -> None:
     pytest.importorskip("pyarrow")
-    from rnnforecast.scale.parquet import read_parquet_series, write_parquet_panel
+    from rnnforecast.data.parquet import read_parquet_series, write_parquet_panel
 
     write_parquet_panel(panel(), tmp_path / "pq", files=2)
     frame = read_parquet_series(tmp_path / "pq")

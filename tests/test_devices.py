@@ -13,7 +13,7 @@ import torch
 
 from rnnforecast import ConfigError, Forecaster
 from rnnforecast.io import read_model_file, write_model_file
-from rnnforecast.scale.devices import autocast, check_device, resolve_device
+from rnnforecast.training.devices import autocast, check_device, resolve_device
 
 SMALL = {"horizon": 6, "hidden_size": 4, "epochs": 5, "ensemble": 2}
 

@@ -20,7 +20,7 @@ import pytest
 import torch
 
 from rnnforecast import ConfigError, Forecaster
-from rnnforecast.scale.distributed import Distributed, Shard, distributed_context
+from rnnforecast.training.distributed import DataParallelShard, Distributed, distributed_context
 
 # several shuffled batches per epoch (batch 64 of ~330 windows), two members (per-member
 # clipping of the all-reduced gradient), early-stopping validation on every rank
@@ -144,8 +144,8 @@ def test_blocks_cover_the_sorted_series_once() -> None:
 
 
 def test_shard_owns_its_range_of_global_windows() -> None:
-    shard = Shard(Distributed(1, 2, torch.device("cpu")), offset=5, n_local=3, total=9,
-                  val_total=2)
+    shard = DataParallelShard(Distributed(1, 2, torch.device("cpu")), offset=5, n_local=3,
+                              total=9, val_total=2)
     idx = torch.tensor([8, 0, 5, 7, 4, 6])
     assert shard.local_index(idx).tolist() == [0, 2, 1]
 

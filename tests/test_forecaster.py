@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from rnnforecast import ConfigError, DataError, Forecaster
-from rnnforecast.baselines.benchmarks import seasonal_indices
+from rnnforecast.data.seasons import seasonal_indices
 from rnnforecast.data.windows import series_scale
 
 torch.set_num_threads(1)

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from rnnforecast import Forecaster
-from rnnforecast.baselines.benchmarks import seasonal_indices
 from rnnforecast.data.framing import (
     deseasonalise,
     fit_framing,
@@ -16,6 +15,7 @@ from rnnforecast.data.framing import (
     origins_for,
     reconstruct,
 )
+from rnnforecast.data.seasons import seasonal_indices
 
 
 def _seasonal_series(n: int = 60, m: int = 12) -> np.ndarray:

@@ -19,17 +19,14 @@ from rnnforecast.baselines import SeasonalNaive
 from rnnforecast.cli import app
 from rnnforecast.errors import ConfigError
 from rnnforecast.evaluation import run_protocol, summarise
-from rnnforecast.intervals import (
+from rnnforecast.forecaster.conformal import (
     Calibration,
     calibrate,
     conformal_frame,
     conformal_radius,
-    format_level,
-    interval_columns,
-    order_bounds,
-    parse_levels,
-    quantiles_for,
 )
+from rnnforecast.forecaster.heads import order_bounds
+from rnnforecast.levels import format_level, interval_columns, parse_levels, quantiles_for
 from rnnforecast.training.pinball import pinball, with_quantiles
 
 FAST: dict[str, Any] = {"epochs": 5, "hidden_size": 4, "ensemble": 1}

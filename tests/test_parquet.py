@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from rnnforecast import ConfigError, DataError, Forecaster, read_series
 from rnnforecast.cli import app
-from rnnforecast.scale.parquet import (
+from rnnforecast.data.parquet import (
     is_parquet,
     iter_parquet_groups,
     parquet_ids,

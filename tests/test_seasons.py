@@ -32,3 +32,11 @@ def test_other_seasons_are_kept_and_short_series_are_non_seasonal() -> None:
     assert framing_season(y, 7, 14) == 7
     assert framing_season(y[:20], 12, 18) == 1
     assert framing_season(-y, 24, 48) == 24  # no multiplicative indices for values <= 0
+
+
+def test_season_for_the_given_length_else_the_frequency_default() -> None:
+    from rnnforecast.data.seasons import season_for
+
+    assert season_for("MS") == 12
+    assert season_for("MS", 4) == 4
+    assert season_for("int:1") == 1

@@ -81,6 +81,34 @@ def test_warm_start_refuses_unfitted_model_other_frequency_and_bad_flag(
         fitted.fit(core_air_train, warm_start="yes")  # type: ignore[arg-type]
 
 
+def test_warm_start_refuses_a_changed_architecture_before_training(
+        fitted: Forecaster, core_air_train: pd.DataFrame, tmp_path: Path) -> None:
+    """A warm start keeps the network: changing what it is (here num_layers) is refused,
+    rather than saving a file whose parameters do not match its weights."""
+    path = tmp_path / "m.rnnf"
+    fitted.save(path)
+    for model in (Forecaster.load(path), Forecaster(**SMALL).fit(core_air_train)):
+        before = weights(model)
+        model.num_layers = 2
+        with pytest.raises(ConfigError, match=r"num_layers=2 differs .* num_layers=1"):
+            model.fit(core_air_train, warm_start=True)
+        assert np.array_equal(weights(model), before)  # nothing trained
+        model.num_layers = 1
+        model.epochs, model.lr, model.quiet = 1, 1e-3, True  # how training runs may change
+        model.fit(core_air_train, warm_start=True)
+        model.save(tmp_path / "again.rnnf")
+        assert Forecaster.load(tmp_path / "again.rnnf").settings_["lr"] == 1e-3
+
+
+def test_warm_start_conflicts_is_the_rule_the_cli_uses() -> None:
+    from rnnforecast.forecaster.params import WARM_CHANGEABLE, warm_start_conflicts
+
+    fitted = Forecaster(**SMALL).get_params()
+    assert warm_start_conflicts(fitted, {**fitted, "epochs": 3, "seed": 7}) == []
+    assert warm_start_conflicts(fitted, {"hidden_size": 32, "lr": 0.1}) == ["hidden_size"]
+    assert {"epochs", "lr", "seed", "fill"} <= set(WARM_CHANGEABLE)
+
+
 # ------------------------------------------------------------------------------- CLI
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import torch
 
-import rnnforecast.forecaster as forecaster_module
+import rnnforecast.forecaster.training_set as training_set_module
 from rnnforecast import Forecaster
 from rnnforecast.data.framing import (
     fit_framing,
@@ -137,7 +137,7 @@ def test_a_fit_from_the_bank_is_the_fit_from_materialised_windows(
                           **options).fit(panel_frame())  # type: ignore[arg-type]
 
     gathered = fit()
-    monkeypatch.setattr(forecaster_module, "_GATHER_WINDOWS", False)
+    monkeypatch.setattr(training_set_module, "_GATHER_WINDOWS", False)
     built = fit()
     for key, values in gathered.history_.items():
         np.testing.assert_array_equal(values, built.history_[key])
@@ -154,6 +154,6 @@ def test_a_checkpoint_resumes_whichever_way_the_windows_are_stored(
             panel_frame(), checkpoint=tmp_path / "ckpt", **kwargs)
 
     gathered = fit()
-    monkeypatch.setattr(forecaster_module, "_GATHER_WINDOWS", False)
+    monkeypatch.setattr(training_set_module, "_GATHER_WINDOWS", False)
     built = fit(resume=True)  # the same data fingerprint: no ConfigError
     assert gathered.predict().equals(built.predict())

@@ -25,3 +25,17 @@ class ModelFileError(RnnForecastError):
 
 class TrainingError(RnnForecastError):
     """Training that could not produce a usable model (for example a loss that became NaN)."""
+
+
+def require(module: str, what: str) -> None:
+    """Import ``module`` or raise a `ConfigError` telling the user to install the extra
+    (pyarrow and dask.distributed come with ``pip install 'rnnforecast[scale]'``)."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise ConfigError(
+            f"{what} needs the optional package '{module.split('.')[0]}': install it with "
+            "pip install 'rnnforecast[scale]'"
+        ) from None

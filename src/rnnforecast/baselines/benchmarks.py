@@ -4,7 +4,8 @@ Naive2 is naive on the seasonally adjusted series: a series with ``season > 1`` 
 three seasons of data is tested for seasonality (the lag-m autocorrelation against a 90%
 limit, as in the M4 code); if seasonal, it is divided by classical multiplicative seasonal
 indices (2 x m centred moving average, mean ratio per season position, normalised to average
-1), forecast naively, and multiplied back. It is the reference of the OWA measure.
+1), forecast naively, and multiplied back. It is the reference of the OWA measure. The test
+and the indices live in `rnnforecast.data.seasons` (the level framing uses them too).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnforecast.baselines.simple import Baseline
+from rnnforecast.data.seasons import seasonal_indices
 
 
 class Drift(Baseline):
@@ -66,45 +68,3 @@ class Naive2(Baseline):
         level = y[-1] / indices[(n - 1) % season]
         future = indices[(n - 1 + np.arange(1, horizon + 1)) % season]
         return np.asarray(level * future, dtype=np.float64)
-
-
-def autocorrelation(y: np.ndarray, lag: int) -> float:
-    """Sample autocorrelation at ``lag`` (0 for a constant series)."""
-    x = y - y.mean()
-    denom = float(np.sum(x * x))
-    return 0.0 if denom == 0 else float(np.sum(x[:-lag] * x[lag:]) / denom)
-
-
-def is_seasonal(y: np.ndarray, season: int) -> bool:
-    """M4's 90% test: |acf(m)| > 1.645 sqrt((1 + 2 sum_{k<m} acf(k)^2) / n)."""
-    if season <= 1 or len(y) < 3 * season:
-        return False
-    s = sum(autocorrelation(y, k) ** 2 for k in range(1, season))
-    limit = 1.645 * np.sqrt((1 + 2 * s) / len(y))
-    return abs(autocorrelation(y, season)) > limit
-
-
-def seasonal_indices(y: np.ndarray, season: int) -> np.ndarray:
-    """Multiplicative seasonal indices by position ``t mod season`` (all 1 when the series is
-    not seasonal or has non-positive values, where a ratio to the trend means nothing)."""
-    if not is_seasonal(y, season) or np.any(y <= 0):
-        return np.ones(max(season, 1))
-    trend = centred_moving_average(y, season)
-    ratio = y / trend
-    padded = np.full(-(-len(y) // season) * season, np.nan)
-    padded[: len(y)] = ratio
-    si = np.nanmean(padded.reshape(-1, season), axis=0)
-    return np.asarray(si / si.mean(), dtype=np.float64)
-
-
-def centred_moving_average(y: np.ndarray, window: int) -> np.ndarray:
-    """Centred moving average (2 x m for even m); NaN where the window does not fit."""
-    if window % 2 == 0:
-        weights = np.r_[0.5, np.ones(window - 1), 0.5] / window
-    else:
-        weights = np.ones(window) / window
-    half = len(weights) // 2
-    out = np.full(len(y), np.nan)
-    if len(y) >= len(weights):
-        out[half : len(y) - half] = np.convolve(y, weights, mode="valid")
-    return out

@@ -15,9 +15,11 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from rnnforecast.data.frequency import future_timestamps, season_length_for, series_frequency
+from rnnforecast.data.frequency import future_timestamps
 from rnnforecast.data.reader import FILL_METHODS, FillMethod, read_series
+from rnnforecast.data.seasons import series_season
 from rnnforecast.errors import ConfigError
+from rnnforecast.io.timestamps import as_timestamp
 
 __all__ = ["BASELINES", "Baseline", "Naive", "SeasonalNaive", "make_baseline"]
 
@@ -119,16 +121,11 @@ class Baseline:
         frame = read_series(data, fill=self.fill)
         out: dict[str, _Series] = {}
         for uid, g in frame.groupby("unique_id", sort=False):
-            ds = g["ds"]
-            freq = series_frequency(g, str(uid))
+            freq, m = series_season(g, str(uid), self.season_length)
             y = g["y"].to_numpy(dtype=np.float64)
-            m = int(self.season_length) if self.season_length is not None else (
-                season_length_for(freq))
             if len(y) < m:
                 m = 1
-            last = ds.iloc[-1]
-            last_ds = int(last) if isinstance(last, (int, np.integer)) else pd.Timestamp(last)
-            out[str(uid)] = _Series(str(uid), y, last_ds, freq, m)
+            out[str(uid)] = _Series(str(uid), y, as_timestamp(g["ds"].iloc[-1]), freq, m)
         return out
 
 

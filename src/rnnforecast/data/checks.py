@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rnnforecast.data.frequency import format_ds
 from rnnforecast.errors import DataError
+from rnnforecast.io.timestamps import format_ds
 
 __all__ = ["FILL_SHARE", "drop_empty_edges", "flood", "outliers", "short_series"]
 

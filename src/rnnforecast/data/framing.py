@@ -29,6 +29,7 @@ from typing import TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
+from rnnforecast.data.seasons import seasonal_indices
 from rnnforecast.data.windows import (
     input_features,
     input_windows,
@@ -42,7 +43,6 @@ from rnnforecast.data.windows import (
 FloatArray = NDArray[np.float64]
 F = TypeVar("F", bound=Callable[..., object])
 FRAMINGS = ("level", "seasonal")
-N_CHANNELS = 2
 MIN_LEVEL_SPAN = 12
 
 
@@ -77,8 +77,6 @@ def fit_framing(
     """Fit the framing of one training series (``y`` raw, ``z`` transformed)."""
     if framing == "seasonal":
         return FramingState(season=season, scale=series_scale(z, season))
-    from rnnforecast.baselines.benchmarks import seasonal_indices
-
     indices = seasonal_indices(y, season) if season > 1 else np.ones(1)
     d = deseasonalise(z, indices, log, 0)
     step = float(np.mean(np.abs(np.diff(d)))) if d.size > 1 else 0.0

@@ -28,15 +28,6 @@ _SEASON_BY_BASE = {
 }
 
 
-def format_ds(value: object) -> str:
-    """A timestamp as messages and reports show it: the date alone at midnight, else the
-    full time; anything else (an integer step) as written."""
-    if isinstance(value, (pd.Timestamp, np.datetime64)):
-        t = pd.Timestamp(value)
-        return str(t.date()) if t == t.normalize() else str(t)
-    return str(value)
-
-
 def is_integer_freq(freq: str) -> bool:
     return freq.startswith(INT_PREFIX)
 

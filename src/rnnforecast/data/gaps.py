@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 
 from rnnforecast.data import checks
-from rnnforecast.data.frequency import expected_timestamps, format_ds, infer_frequency
+from rnnforecast.data.frequency import expected_timestamps, infer_frequency
 from rnnforecast.data.reading import LONG_COLUMNS, Read, option
 from rnnforecast.errors import DataError
+from rnnforecast.io.timestamps import format_ds
 
 __all__ = ["FILL_METHODS", "FillMethod", "complete"]
 

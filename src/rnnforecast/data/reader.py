@@ -20,14 +20,12 @@ import pandas as pd
 
 from rnnforecast.data import checks, dates
 from rnnforecast.data.csvfile import read_csv_file
-from rnnforecast.data.frequency import (
-    format_ds,
-    regular_frequencies,
-)
+from rnnforecast.data.frequency import regular_frequencies
 from rnnforecast.data.gaps import FILL_METHODS, FillMethod, complete
 from rnnforecast.data.numbers import MISSING_CELLS, check_decimal, plain_numbers
 from rnnforecast.data.reading import LONG_COLUMNS, DataWarning, Read, defaults, notify, option
 from rnnforecast.errors import DataError
+from rnnforecast.io.timestamps import format_ds
 
 __all__ = ["FILL_METHODS", "FillMethod", "read_series"]
 

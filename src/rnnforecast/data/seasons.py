@@ -1,26 +1,60 @@
-"""Which season the level framing deseasonalises a series with.
+"""Seasons: which season a series has, the M4 seasonality test, and the classical
+multiplicative seasonal indices (Naive2, Theta and the level framing deseasonalise with them).
 
-Hourly data repeat daily (24 steps) and weekly (168 steps: weekdays differ from weekends).
-With the daily season the network had to learn each series' weekly pattern from windows of
-48 hours that cannot see it; dividing by 168-step indices (which hold the daily pattern as
-well) takes it out before the network sees the series. On the M4 hourly validation (last 48
-training points held out, seed 0) this alone took sMAPE from 12.05 to 10.14 and MASE from
-1.149 to 1.078 (BENCHMARKS.md, "M4 hourly: choosing the weekly season").
+Which season: the ``season_length`` given, else the default of the series' frequency (12
+monthly, 4 quarterly, 7 daily, 24 hourly, 52 weekly, 1 yearly and for integer indexes):
+`season_for`, the one place that decides it.
 
-The rule: a season of 24 (hours in a day) becomes the week when the M4 seasonality test
-finds a weekly season (it needs three weeks of data); otherwise, and for every other
-season, the given season is kept (1 when the series is too short for one seasonal
-reference plus a target).
+Which season the level framing deseasonalises a series with (`framing_season`): hourly data
+repeat daily (24 steps) and weekly (168 steps: weekdays differ from weekends). With the daily
+season the network had to learn each series' weekly pattern from windows of 48 hours that
+cannot see it; dividing by 168-step indices (which hold the daily pattern as well) takes it
+out before the network sees the series. On the M4 hourly validation (last 48 training points
+held out, seed 0) this alone took sMAPE from 12.05 to 10.14 and MASE from 1.149 to 1.078
+(BENCHMARKS.md, "M4 hourly: choosing the weekly season"). The rule: a season of 24 (hours in
+a day) becomes the week when the M4 seasonality test finds a weekly season (it needs three
+weeks of data); otherwise, and for every other season, the given season is kept (1 when the
+series is too short for one seasonal reference plus a target).
+
+The seasonality test (`is_seasonal`) is M4's: a series with ``season > 1`` and at least three
+seasons of data is seasonal when its lag-m autocorrelation exceeds a 90% limit.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-from rnnforecast.baselines.benchmarks import is_seasonal
+from rnnforecast.data.frequency import season_length_for, series_frequency
+
+__all__ = [
+    "HOURS_PER_DAY",
+    "HOURS_PER_WEEK",
+    "autocorrelation",
+    "centred_moving_average",
+    "framing_season",
+    "is_seasonal",
+    "season_for",
+    "seasonal_indices",
+    "series_season",
+]
 
 HOURS_PER_DAY = 24
 HOURS_PER_WEEK = 168
+
+
+def season_for(freq: str, season_length: int | None = None) -> int:
+    """The season length of a series of frequency ``freq``: ``season_length`` when given,
+    else the frequency's default (`rnnforecast.data.frequency.season_length_for`)."""
+    return int(season_length) if season_length is not None else season_length_for(freq)
+
+
+def series_season(series: pd.DataFrame, uid: str,
+                  season_length: int | None) -> tuple[str, int]:
+    """A series' frequency (as the reader found it, else inferred) and its season length
+    (`season_for`)."""
+    freq = series_frequency(series, uid)
+    return freq, season_for(freq, season_length)
 
 
 def framing_season(y: np.ndarray, season: int, out_size: int) -> int:
@@ -30,3 +64,45 @@ def framing_season(y: np.ndarray, season: int, out_size: int) -> int:
     if len(y) < season + out_size:
         return 1  # too short for one seasonal reference plus a target: non-seasonal
     return season
+
+
+def autocorrelation(y: np.ndarray, lag: int) -> float:
+    """Sample autocorrelation at ``lag`` (0 for a constant series)."""
+    x = y - y.mean()
+    denom = float(np.sum(x * x))
+    return 0.0 if denom == 0 else float(np.sum(x[:-lag] * x[lag:]) / denom)
+
+
+def is_seasonal(y: np.ndarray, season: int) -> bool:
+    """M4's 90% test: |acf(m)| > 1.645 sqrt((1 + 2 sum_{k<m} acf(k)^2) / n)."""
+    if season <= 1 or len(y) < 3 * season:
+        return False
+    s = sum(autocorrelation(y, k) ** 2 for k in range(1, season))
+    limit = 1.645 * np.sqrt((1 + 2 * s) / len(y))
+    return abs(autocorrelation(y, season)) > limit
+
+
+def seasonal_indices(y: np.ndarray, season: int) -> np.ndarray:
+    """Multiplicative seasonal indices by position ``t mod season`` (all 1 when the series is
+    not seasonal or has non-positive values, where a ratio to the trend means nothing)."""
+    if not is_seasonal(y, season) or np.any(y <= 0):
+        return np.ones(max(season, 1))
+    trend = centred_moving_average(y, season)
+    ratio = y / trend
+    padded = np.full(-(-len(y) // season) * season, np.nan)
+    padded[: len(y)] = ratio
+    si = np.nanmean(padded.reshape(-1, season), axis=0)
+    return np.asarray(si / si.mean(), dtype=np.float64)
+
+
+def centred_moving_average(y: np.ndarray, window: int) -> np.ndarray:
+    """Centred moving average (2 x m for even m); NaN where the window does not fit."""
+    if window % 2 == 0:
+        weights = np.r_[0.5, np.ones(window - 1), 0.5] / window
+    else:
+        weights = np.ones(window) / window
+    half = len(weights) // 2
+    out = np.full(len(y), np.nan)
+    if len(y) >= len(weights):
+        out[half : len(y) - half] = np.convolve(y, weights, mode="valid")
+    return out

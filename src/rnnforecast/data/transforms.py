@@ -1,16 +1,14 @@
-"""Fitted transforms that see training data only and invert exactly.
+"""The value transform a series is modelled on: log(y) or y itself (`use_log`).
 
-`MinMaxScaler` is the classic tutorial's [0, 1] scaling, `StandardScaler` the usual z-score;
-`window_normalise` subtracts each window's own level. The `Forecaster` itself uses log (when
-valid) and the seasonal-residual framing in `rnnforecast.data.windows`.
+Decided on training data only. What the network then sees of the transformed series is the
+framing's business (`rnnforecast.data.framing`: the "level" framing by default, the
+"seasonal" residual framing of `rnnforecast.data.windows` on request).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from rnnforecast.errors import ConfigError, DataError
 
@@ -35,63 +33,3 @@ def use_log(values: ArrayLike, transform: str, series: str = "") -> bool:
     if transform == "auto":
         return positive
     raise ConfigError(f"unknown transform '{transform}': use one of {', '.join(TRANSFORMS)}")
-
-
-@dataclass
-class MinMaxScaler:
-    """Scale to [0, 1] with the training minimum and maximum (a constant maps to 0)."""
-
-    low: float = 0.0
-    span: float = 1.0
-
-    def fit(self, values: ArrayLike) -> MinMaxScaler:
-        y = np.asarray(values, dtype=np.float64)
-        self.low = float(np.min(y))
-        span = float(np.max(y)) - self.low
-        self.span = span if span > 0 else 1.0
-        return self
-
-    def transform(self, values: ArrayLike) -> NDArray[np.float64]:
-        return (np.asarray(values, dtype=np.float64) - self.low) / self.span
-
-    def inverse(self, values: ArrayLike) -> NDArray[np.float64]:
-        return np.asarray(values, dtype=np.float64) * self.span + self.low
-
-    def to_dict(self) -> dict[str, float]:
-        return asdict(self)
-
-
-@dataclass
-class StandardScaler:
-    """Subtract the training mean, divide by the training standard deviation (1 if zero)."""
-
-    mean: float = 0.0
-    std: float = 1.0
-
-    def fit(self, values: ArrayLike) -> StandardScaler:
-        y = np.asarray(values, dtype=np.float64)
-        with np.errstate(over="ignore", invalid="ignore"):
-            self.mean, std = float(np.mean(y)), float(np.std(y))
-            if not (np.isfinite(self.mean) and np.isfinite(std)):
-                # huge values (|y| > 1e154) overflow the squares: work in units of max |y|
-                unit = float(np.max(np.abs(y)))
-                self.mean, std = float(np.mean(y / unit)) * unit, float(np.std(y / unit)) * unit
-        self.std = std if std > 0 else 1.0
-        return self
-
-    def transform(self, values: ArrayLike) -> NDArray[np.float64]:
-        return (np.asarray(values, dtype=np.float64) - self.mean) / self.std
-
-    def inverse(self, values: ArrayLike) -> NDArray[np.float64]:
-        return np.asarray(values, dtype=np.float64) * self.std + self.mean
-
-    def to_dict(self) -> dict[str, float]:
-        return asdict(self)
-
-
-def window_normalise(windows: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Subtract each window's mean (its own level); returns the windows and the levels to add
-    back to forecasts made from them."""
-    w = np.asarray(windows, dtype=np.float64)
-    level = w.mean(axis=-1, keepdims=True)
-    return w - level, level

@@ -30,10 +30,11 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
+from rnnforecast.data.windows import N_CHANNELS
+
 FloatArray = NDArray[np.float64]
 Float32Array = NDArray[np.float32]
 IntArray = NDArray[np.int64]
-N_CHANNELS = 2
 #: windows per chunk when every window is visited (float32 check, checkpoint fingerprint)
 CHUNK = 4096
 _FLOAT32_MAX = float(np.finfo(np.float32).max)

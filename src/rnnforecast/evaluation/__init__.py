@@ -5,15 +5,14 @@ tidy scores (one row per model, seed and series); ``summarise`` turns them into 
 model; ``run_protocol`` keeps the forecasts, the split and the fitted models as well.
 """
 
+from rnnforecast.evaluation.holdout import holdout
 from rnnforecast.evaluation.protocols import (
     DEFAULT_MODELS,
     PROTOCOLS,
     EvaluationResult,
-    evaluate,
-    holdout,
     resolve_models,
-    run_protocol,
 )
+from rnnforecast.evaluation.run import evaluate, run_protocol
 from rnnforecast.evaluation.summary import METRICS, score_series, summarise, summary_records
 from rnnforecast.evaluation.tutorial import tutorial, tutorial_split
 

@@ -22,7 +22,9 @@ import numpy as np
 import pandas as pd
 
 from rnnforecast.data.reader import read_series
+from rnnforecast.data.splits import backtest_splits, check_train_length
 from rnnforecast.errors import ConfigError
+from rnnforecast.evaluation.intervals import interval_values, protocol_intervals
 from rnnforecast.evaluation.protocols import (
     DEFAULT_MODELS,
     EvaluationResult,
@@ -33,26 +35,9 @@ from rnnforecast.evaluation.protocols import (
     resolve_models,
     score_forecasts,
 )
-from rnnforecast.evaluation.splits import check_train_length
-from rnnforecast.inputs import forecast_with_future
-from rnnforecast.intervals import interval_values, protocol_intervals
+from rnnforecast.forecaster.inputs import forecast_with_future
 
-__all__ = ["backtest", "backtest_splits"]
-
-
-def backtest_splits(
-    frame: pd.DataFrame, horizon: int, windows: int, step: int
-) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
-    """(train, test) per window, oldest first; every series is cut at its own end."""
-    position = frame.groupby("unique_id", sort=False).cumcount(ascending=False).to_numpy()
-    out = []
-    for w in range(windows):
-        offset = (windows - 1 - w) * step  # points after the test window
-        test_mask = (position >= offset) & (position < offset + horizon)
-        train_mask = position >= offset + horizon
-        out.append((frame[train_mask].reset_index(drop=True),
-                    frame[test_mask].reset_index(drop=True)))
-    return out
+__all__ = ["backtest"]
 
 
 def backtest(

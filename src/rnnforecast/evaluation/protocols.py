@@ -1,9 +1,12 @@
-"""Evaluation protocols: every model on the same hold-out, with the same metrics.
+"""What every evaluation protocol shares: the result, the model names, the option checks,
+the runs (one factory per model fit) and the scoring.
 
-``holdout``: each series' last ``horizon`` points (or a separate test set that continues the
-training data exactly) are forecast in one go from the end of the training part.
-``tutorial``: the classic one-step-ahead measurement (see `rnnforecast.evaluation.tutorial`).
-``backtest``: the hold-out repeated at rolling origins (see `rnnforecast.evaluation.backtest`).
+The protocols: ``holdout`` (`rnnforecast.evaluation.holdout`): each series' last ``horizon``
+points (or a separate test set that continues the training data exactly) are forecast in one
+go from the end of the training part; ``tutorial`` (`rnnforecast.evaluation.tutorial`): the
+classic one-step-ahead measurement; ``backtest`` (`rnnforecast.evaluation.backtest`): the
+hold-out repeated at rolling origins. `rnnforecast.evaluation.run.run_protocol` runs one by
+name, in this process or partitioned on Dask.
 
 Seasonal naive is always added to the models (automatic honesty). Deep models are fitted
 ``seeds`` times with seeds ``0 .. seeds - 1``; baselines, which are deterministic, once (seed
@@ -19,8 +22,7 @@ refuse them.
 from __future__ import annotations
 
 import inspect
-import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,36 +32,25 @@ import pandas as pd
 from rnnforecast.baselines import BASELINES
 from rnnforecast.baselines.classical import Classical
 from rnnforecast.data.covariates import CALENDAR
-from rnnforecast.data.reader import read_series
+from rnnforecast.data.seasons import series_season
 from rnnforecast.errors import ConfigError
-from rnnforecast.evaluation.splits import (
-    check_train_length,
-    read_test,
-    series_season,
-    split_last,
-)
+from rnnforecast.evaluation.intervals import interval_arrays, wide_intervals
 from rnnforecast.evaluation.summary import SEASONAL_NAIVE, score_series, summarise
-from rnnforecast.inputs import covariate_columns, forecast_with_future
-from rnnforecast.intervals import (
-    interval_arrays,
-    interval_values,
-    protocol_intervals,
-    wide_intervals,
-)
+from rnnforecast.forecaster.inputs import covariate_columns
 
 __all__ = [
     "DEFAULT_MODELS",
     "PROTOCOLS",
     "EvaluationResult",
-    "evaluate",
-    "holdout",
+    "build_runs",
+    "check_forecaster_kwargs",
+    "check_options",
+    "deep_models",
     "resolve_models",
-    "run_protocol",
+    "score_forecasts",
 ]
 
 PROTOCOLS = ("holdout", "tutorial", "backtest")
-#: protocols announced for a later release: accepted names that explain they are not ready
-PLANNED_PROTOCOLS: tuple[str, ...] = ()
 DEFAULT_MODELS = ("lstm", "naive", "seasonal_naive")
 DataLike = Any  # anything `read_series` accepts
 
@@ -200,51 +191,7 @@ def uses_covariates(forecaster_kwargs: dict[str, Any]) -> bool:
     return bool(forecaster_kwargs.get("future_cols") or forecaster_kwargs.get("past_cols"))
 
 
-# -------------------------------------------------------------------------- holdout
-
-
-def holdout(
-    data: DataLike,
-    models: str | Iterable[str] = DEFAULT_MODELS,
-    *,
-    horizon: int,
-    seeds: int = 1,
-    season_length: int | None = None,
-    test: DataLike | None = None,
-    lookback: int | None = None,
-    time_col: str | None = None,
-    value_col: str | None = None,
-    id_col: str | None = None,
-    **forecaster_kwargs: Any,
-) -> EvaluationResult:
-    """Fit every model on the training part and score its ``horizon``-step forecast.
-
-    Without ``test`` the last ``horizon`` points of each series are held out; with ``test``
-    (a path or a frame in any form `read_series` accepts) that is the hold-out, and it must
-    hold the ``horizon`` points that follow each training series, for every series.
-
-    With ``future_cols``/``past_cols`` the data is read with those columns; the networks
-    forecast with the hold-out's future columns, so a ``test`` must carry them too
-    ("calendar" needs none). Baselines ignore covariates.
-    """
-    check_options(horizon, seeds, season_length, lookback)
-    names = resolve_models(models)
-    check_forecaster_kwargs(forecaster_kwargs, ("model", "horizon", "seed", "lookback",
-                                                "season_length"))
-    read = {"time_col": time_col, "value_col": value_col, "id_col": id_col}
-    frame = read_series(data, fill=forecaster_kwargs.get("fill"),
-                        covariates=protocol_covariates(forecaster_kwargs), **read)
-    deep = [m for m in names if m in deep_models()]
-    need = horizon + 2 if deep else 2
-    if test is None:
-        train, test_frame = split_last(frame, horizon, need)
-    else:
-        train = frame
-        future = future_columns(forecaster_kwargs) if deep else []
-        test_frame = read_test(test, train, horizon, covariates=future, **read)
-        check_train_length(train, horizon, need, held_out=False)
-    return _fit_and_score(train, test_frame, names, horizon, seeds, season_length, lookback,
-                          forecaster_kwargs)
+# ------------------------------------------------------------------------- runs
 
 
 def build_runs(
@@ -254,8 +201,10 @@ def build_runs(
     season_length: int | None,
     lookback: int | None,
     forecaster_kwargs: dict[str, Any],
+    aliases: Mapping[str, str] | None = None,
 ) -> list[tuple[str, int, Any]]:
-    """(name, seed, factory) for every model fit: networks once per seed, baselines once."""
+    """(name, seed, factory) for every model fit: networks once per seed, baselines once.
+    ``aliases``: names reported for a baseline (the tutorial's "persistence" is "naive")."""
     from rnnforecast.baselines import make_baseline
 
     deep = deep_models()
@@ -271,46 +220,12 @@ def build_runs(
                     n, horizon=horizon, seed=s, lookback=lookback, season_length=season_length,
                     **forecaster_kwargs)))
         else:
-            if issubclass(BASELINES[name], Classical):
+            base = (aliases or {}).get(name, name)
+            if issubclass(BASELINES[base], Classical):
                 warm_statsforecast()
-            runs.append((name, 0, lambda n=name: make_baseline(n, horizon, season_length,
+            runs.append((name, 0, lambda b=base: make_baseline(b, horizon, season_length,
                                                                fill=fill)))
     return runs
-
-
-def _fit_and_score(
-    train: pd.DataFrame,
-    test: pd.DataFrame,
-    names: list[str],
-    horizon: int,
-    seeds: int,
-    season_length: int | None,
-    lookback: int | None,
-    forecaster_kwargs: dict[str, Any],
-) -> EvaluationResult:
-    runs = build_runs(names, horizon, seeds, season_length, lookback, forecaster_kwargs)
-    fitted: dict[str, Any] = {}
-    forecasts = []
-    timings: dict[tuple[str, int], float] = {}
-    for name, seed, build in runs:
-        model = build()
-        # Timed through the forecast: baselines (statsforecast models above all) do their
-        # work at predict time, so fit alone would flatter them.
-        start = time.process_time()
-        fc = forecast_with_future(model.fit(train), test)
-        fc = protocol_intervals(name, build, train, fc, horizon=horizon,
-                                season_length=season_length, options=forecaster_kwargs)
-        timings[name, seed] = time.process_time() - start
-        if seed == 0:
-            fitted[name] = model
-        forecasts.append(pd.DataFrame({
-            "model": name, "seed": seed, "unique_id": fc["unique_id"], "ds": fc["ds"],
-            "forecast": fc[name].to_numpy(dtype=np.float64), **interval_values(fc, name),
-        }))
-    long = pd.concat(forecasts, ignore_index=True)
-    scores = score_forecasts(long, train, test, season_length, timings)
-    return EvaluationResult("holdout", horizon, scores, long, train, test, fitted,
-                            {"train_points": len(train), "test_points": len(test)})
 
 
 def score_forecasts(
@@ -338,116 +253,3 @@ def score_forecasts(
         row["fit_seconds"] = float(timings.get((str(name), int(seed)), 0.0))
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-# ------------------------------------------------------------------------ dispatcher
-
-
-def run_protocol(
-    data: DataLike,
-    models: str | Iterable[str] = DEFAULT_MODELS,
-    *,
-    horizon: int | None = None,
-    protocol: str = "holdout",
-    seeds: int = 1,
-    season_length: int | None = None,
-    test: DataLike | None = None,
-    lookback: int | None = None,
-    windows: int = 3,
-    step: int | None = None,
-    refit: bool = True,
-    time_col: str | None = None,
-    value_col: str | None = None,
-    id_col: str | None = None,
-    backend: str = "local",
-    scheduler: str | None = None,
-    **forecaster_kwargs: Any,
-) -> EvaluationResult:
-    """Run one protocol and keep everything it produced (see `EvaluationResult`).
-
-    ``backend="dask"`` partitions the per-series work by series on Dask (the scheduler at
-    ``scheduler``, or a LocalCluster started for the run) with identical results; see
-    `rnnforecast.scale.dask_backend`."""
-    read = {"time_col": time_col, "value_col": value_col, "id_col": id_col}
-    if uses_covariates(forecaster_kwargs) and (backend != "local" or scheduler is not None):
-        raise ConfigError(
-            f"covariates (future_cols, past_cols) cannot be evaluated on the {backend} backend "
-            "yet: use backend='local' (drop --backend/--scheduler)"
-        )
-    if backend != "local" or scheduler is not None:
-        from rnnforecast.scale.dask_backend import evaluate_on_backend
-
-        return evaluate_on_backend(
-            backend, scheduler, data, models, protocol=protocol, horizon=horizon, seeds=seeds,
-            season_length=season_length, test=test, lookback=lookback, windows=windows,
-            step=step, refit=refit, **read, **forecaster_kwargs)
-    if protocol in PLANNED_PROTOCOLS:
-        raise ConfigError(
-            f"protocol '{protocol}' is not available yet (it comes in a later release): "
-            f"use one of {', '.join(PROTOCOLS)}"
-        )
-    if protocol == "holdout":
-        if horizon is None:
-            raise ConfigError("the holdout protocol needs a horizon: give horizon= (--horizon)")
-        return holdout(data, models, horizon=horizon, seeds=seeds, season_length=season_length,
-                       test=test, lookback=lookback, **read, **forecaster_kwargs)
-    if protocol == "backtest":
-        from rnnforecast.evaluation.backtest import backtest
-
-        if test is not None:
-            raise ConfigError("the backtest protocol holds out its own windows: drop test=")
-        if horizon is None:
-            raise ConfigError("the backtest protocol needs a horizon: give horizon= (--horizon)")
-        return backtest(data, models, horizon=horizon, windows=windows, step=step, refit=refit,
-                        seeds=seeds, season_length=season_length, lookback=lookback, **read,
-                        **forecaster_kwargs)
-    if protocol == "tutorial":
-        from rnnforecast.evaluation.tutorial import tutorial
-
-        if test is not None:
-            raise ConfigError("the tutorial protocol splits the data 67/33 itself: drop test=")
-        if uses_covariates(forecaster_kwargs):
-            raise ConfigError(
-                "the tutorial protocol cannot use covariates (future_cols, past_cols): use "
-                "the holdout or backtest protocol"
-            )
-        return tutorial(data, models, horizon=horizon, seeds=seeds,
-                        season_length=season_length, lookback=lookback, **read,
-                        **forecaster_kwargs)
-    raise ConfigError(f"unknown protocol '{protocol}': use one of {', '.join(PROTOCOLS)}")
-
-
-def evaluate(
-    data: DataLike,
-    models: str | Iterable[str] = DEFAULT_MODELS,
-    *,
-    horizon: int | None = None,
-    protocol: str = "holdout",
-    seeds: int = 1,
-    season_length: int | None = None,
-    test: DataLike | None = None,
-    lookback: int | None = None,
-    windows: int = 3,
-    step: int | None = None,
-    refit: bool = True,
-    time_col: str | None = None,
-    value_col: str | None = None,
-    id_col: str | None = None,
-    backend: str = "local",
-    scheduler: str | None = None,
-    **forecaster_kwargs: Any,
-) -> pd.DataFrame:
-    """Score ``models`` on ``data`` with a protocol; one row per (model, seed, unique_id).
-
-    Columns: ``model, seed, unique_id, rmse, mae, mape, smape, mase`` (the tutorial protocol
-    adds ``scaled_rmse``) and ``fit_seconds`` (CPU seconds of the fit of all series by that
-    model and seed). Aggregate with `summarise`. ``forecaster_kwargs`` go to every
-    `Forecaster` (for example ``epochs=50``, ``ensemble=1``, ``fill="interpolate"``).
-    """
-    return run_protocol(data, models, horizon=horizon, protocol=protocol, seeds=seeds,
-                        season_length=season_length, test=test, lookback=lookback,
-                        windows=windows, step=step, refit=refit, backend=backend,
-                        scheduler=scheduler,
-                        time_col=time_col, value_col=value_col, id_col=id_col,
-                        **forecaster_kwargs).scores
-

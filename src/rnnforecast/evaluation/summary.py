@@ -19,10 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnnforecast import metrics
+import rnnforecast.metrics as metrics
+from rnnforecast.io.jsonsafe import plain
 
-__all__ = ["METRICS", "Verdict", "records_for_table", "score_series", "summarise",
-           "summary_records", "verdict"]
+__all__ = ["METRICS", "ScoreColumn", "Verdict", "fmt_number", "records_for_table",
+           "score_columns", "score_series", "summarise", "summary_records", "verdict"]
 
 #: the metrics every protocol reports, in table order (sMAPE on 0-200, MAPE in percent)
 METRICS = ("rmse", "mae", "mape", "smape", "mase")
@@ -115,13 +116,13 @@ def summary_records(summary: pd.DataFrame) -> list[dict[str, Any]]:
     infinite values (JSON has no inf; MAPE is inf when an actual value is 0)."""
     out = []
     for record in summary.to_dict(orient="records"):
-        out.append({str(k): _plain(v) for k, v in record.items()})
+        out.append({str(k): plain(v) for k, v in record.items()})
     return out
 
 
 def records_for_table(summary: pd.DataFrame) -> list[dict[str, Any]]:
     """The summary rows as dicts of plain Python values (NaN and inf kept)."""
-    return [{str(k): _plain(v, keep_nonfinite=True) for k, v in r.items()}
+    return [{str(k): plain(v, keep_nonfinite=True) for k, v in r.items()}
             for r in summary.to_dict(orient="records")]
 
 
@@ -148,17 +149,6 @@ def _sd(values: np.ndarray) -> float:
         return float(np.std(values, ddof=1))
 
 
-def _plain(value: Any, keep_nonfinite: bool = False) -> Any:
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        return v if keep_nonfinite or math.isfinite(v) else None
-    return value
-
-
 def interval_headers(summary: pd.DataFrame) -> dict[str, str]:
     """Table headers of the interval metrics some model has: ``coverage_80`` -> "cover 80",
     ``msis_80`` -> "MSIS 80" (in `metric_columns` order)."""
@@ -169,6 +159,82 @@ def interval_headers(summary: pd.DataFrame) -> dict[str, str]:
             name = "cover" if match["metric"] == "coverage" else "MSIS"
             out[col] = f"{name} {match['level']}"
     return out
+
+
+# ----------------------------------------------------------------------- score table
+
+
+@dataclass(frozen=True)
+class ScoreColumn:
+    """One column of the score table as text: ``key`` (``model``, ``seeds``, ``series``, a
+    metric or ``fit_seconds``), its header, one cell per model (best first) and how much a
+    reader needs it (``rank`` 0 is never left out; higher ranks are left out first when a
+    table must be narrower)."""
+
+    key: str
+    header: str
+    cells: list[str]
+    rank: int
+    justify: str = "right"
+    style: str | None = None
+
+
+def fmt_number(value: Any) -> str:
+    """A score for a table: 4 significant digits, thousands without exponent, '-' for none."""
+    if value is None:
+        return "-"
+    v = float(value)
+    if math.isnan(v):
+        return "-"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.4g}"
+
+
+def score_columns(summary: pd.DataFrame, protocol: str = "holdout") -> list[ScoreColumn]:
+    """The score table of a summary, as the command line and the HTML report show it: rows
+    sorted by MASE (best first, models without a finite MASE last), columns in display order
+    (model, seeds and series when they vary, the protocol's metrics, interval metrics, fit
+    CPU seconds); a metric over several seeds reads ``mean ± sd``."""
+    rows = sorted(records_for_table(summary), key=_mase_key)
+    intervals = interval_headers(summary)
+    tutorial = protocol == "tutorial"
+    metrics = (["mase", "scaled_rmse", "rmse", "smape", "mae"] if tutorial
+               else ["mase", "smape", "rmse", "mae", "mape"])
+    headers = {"rmse": "RMSE", "scaled_rmse": "scaled RMSE", "mase": "MASE", "mae": "MAE",
+               "smape": "sMAPE", "mape": "MAPE %", **intervals}
+    ranks = {"mase": 0, "scaled_rmse": 1, "smape": 1, "rmse": 2, "mae": 5, "mape": 6}
+    columns = [ScoreColumn("model", "model", [str(r["model"]) for r in rows], 0, "left",
+                           "bold")]
+    if any(int(r.get("seeds", 1)) > 1 for r in rows):
+        columns.append(ScoreColumn("seeds", "seeds", [str(r["seeds"]) for r in rows], 7))
+    if len({r.get("series") for r in rows}) > 1:
+        columns.append(ScoreColumn("series", "series", [str(r["series"]) for r in rows], 8))
+    for m in metrics:
+        columns.append(ScoreColumn(m, headers[m], [_score_cell(r, m) for r in rows], ranks[m]))
+    for i, m in enumerate(intervals):  # coverage before MSIS, by level
+        columns.append(ScoreColumn(m, headers[m], [_score_cell(r, m) for r in rows],
+                                   3 + (i % 2)))
+    columns.append(ScoreColumn("fit_seconds", "fit CPU s",
+                               [f"{r.get('fit_seconds') or 0.0:.2f}" for r in rows], 4))
+    return columns
+
+
+def _score_cell(row: dict[str, Any], metric: str) -> str:
+    text = fmt_number(row.get(metric))
+    if int(row.get("seeds", 1)) > 1 and row.get(f"{metric}_sd") is not None:
+        sd = row[f"{metric}_sd"]
+        text += " ± " + (f"{sd:.2g}" if isinstance(sd, float) and abs(sd) < 1000 else
+                         fmt_number(sd))
+    return text
+
+
+def _mase_key(row: dict[str, Any]) -> tuple[bool, float]:
+    value = row.get("mase")
+    v = math.nan if value is None else float(value)
+    return (not math.isfinite(v), v if math.isfinite(v) else 0.0)
 
 
 # --------------------------------------------------------------------------- verdict

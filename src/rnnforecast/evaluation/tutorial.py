@@ -32,20 +32,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnnforecast.data.frequency import format_ds
 from rnnforecast.data.reader import read_series
+from rnnforecast.data.seasons import series_season
 from rnnforecast.errors import ConfigError, DataError
 from rnnforecast.evaluation.protocols import (
     DEFAULT_MODELS,
     EvaluationResult,
+    build_runs,
     check_forecaster_kwargs,
     check_options,
     deep_models,
     resolve_models,
-    warm_torch,
 )
-from rnnforecast.evaluation.splits import series_season
 from rnnforecast.evaluation.summary import PERSISTENCE, score_series
+from rnnforecast.io.timestamps import format_ds
 
 __all__ = ["TRAIN_FRACTION", "tutorial", "tutorial_split"]
 
@@ -79,15 +79,10 @@ def tutorial(
 
     ``lookback`` defaults to the Forecaster's default (the tutorial used 1); the test points
     are the tutorial's look_back = 1 points whatever the lookback. ``naive`` is reported as
-    ``persistence``
-    (always included); the scores add ``scaled_rmse`` = RMSE / (max - min of the series).
+    ``persistence`` (always included); the scores add ``scaled_rmse`` = RMSE / (max - min
+    of the series).
     """
-    if horizon is not None and horizon != 1:
-        raise ConfigError(
-            f"horizon={horizon!r} is invalid for the tutorial protocol, which forecasts one "
-            "step ahead: use horizon 1 or leave it out"
-        )
-    check_options(1, seeds, season_length, lookback)
+    _check(horizon, seeds, season_length, lookback)
     look = None if lookback is None else int(lookback)
     names = [PERSISTENCE if m == "naive" else m for m in resolve_models(models)]
     if PERSISTENCE not in names:
@@ -96,14 +91,7 @@ def tutorial(
     check_forecaster_kwargs(kwargs, ("model", "horizon", "seed", "lookback", "season_length"))
     frame = read_series(data, fill=kwargs.get("fill"), time_col=time_col,
                         value_col=value_col, id_col=id_col)
-    ids = list(dict.fromkeys(frame["unique_id"]))
-    if len(ids) != 1:
-        raise DataError(
-            f"the tutorial protocol measures one series, the data has {len(ids)} "
-            f"({', '.join(ids[:3])}{', ...' if len(ids) > 3 else ''}); keep one series or use "
-            "the holdout protocol"
-        )
-    uid = ids[0]
+    uid = _single_series(frame)
     y = frame["y"].to_numpy(dtype=np.float64)
     n = len(y)
     train_size, targets = tutorial_split(n, TUTORIAL_LOOKBACK)
@@ -116,7 +104,8 @@ def tutorial(
     test = frame.iloc[targets].reset_index(drop=True)
     _, season = series_season(frame, uid, season_length)
     origins = [frame.iloc[:t].reset_index(drop=True) for t in targets]
-    runs = _runs(names, seeds, season_length, look, kwargs)
+    runs = build_runs(names, 1, seeds, season_length, look, dict(kwargs, strategy="direct"),
+                      aliases={PERSISTENCE: "naive"})
     fitted: dict[str, Any] = {}
     parts, rows = [], []
     span = float(np.max(y) - np.min(y))
@@ -143,8 +132,8 @@ def tutorial(
         "train_points": train_size,
         "test_points": int(targets.size),
         "lookback": look,
-        "train_span": (format_ds(train["ds"].iloc[0]), format_ds(train["ds"].iloc[-1])),
-        "test_span": (format_ds(test["ds"].iloc[0]), format_ds(test["ds"].iloc[-1])),
+        "train_span": _span(train),
+        "test_span": _span(test),
         "series_range": span,
         "unpredicted_last_point": format_ds(frame["ds"].iloc[-1]),
     }
@@ -152,23 +141,26 @@ def tutorial(
                             pd.concat(parts, ignore_index=True), train, test, fitted, notes)
 
 
-def _runs(names: list[str], seeds: int, season_length: int | None, lookback: int | None,
-          kwargs: dict[str, Any]) -> list[tuple[str, int, Any]]:
-    from rnnforecast.baselines import make_baseline
+def _check(horizon: Any, seeds: Any, season_length: Any, lookback: Any) -> None:
+    if horizon is not None and horizon != 1:
+        raise ConfigError(
+            f"horizon={horizon!r} is invalid for the tutorial protocol, which forecasts one "
+            "step ahead: use horizon 1 or leave it out"
+        )
+    check_options(1, seeds, season_length, lookback)
 
-    runs: list[tuple[str, int, Any]] = []
-    for name in names:
-        if name in deep_models():
-            from rnnforecast.forecaster import Forecaster
 
-            warm_torch()
-            for seed in range(seeds):
-                runs.append((name, seed, lambda n=name, s=seed: Forecaster(
-                    n, horizon=1, strategy="direct", seed=s, lookback=lookback,
-                    season_length=season_length, **kwargs)))
-        else:
-            base = "naive" if name == PERSISTENCE else name
-            runs.append((name, 0, lambda b=base: make_baseline(
-                b, 1, season_length, fill=kwargs.get("fill"))))
-    return runs
+def _single_series(frame: pd.DataFrame) -> str:
+    """The id of the one series the tutorial protocol measures (a `DataError` otherwise)."""
+    ids = list(dict.fromkeys(frame["unique_id"]))
+    if len(ids) != 1:
+        raise DataError(
+            f"the tutorial protocol measures one series, the data has {len(ids)} "
+            f"({', '.join(ids[:3])}{', ...' if len(ids) > 3 else ''}); keep one series or use "
+            "the holdout protocol"
+        )
+    return ids[0]  # type: ignore[no-any-return]
 
+
+def _span(part: pd.DataFrame) -> tuple[str, str]:
+    return format_ds(part["ds"].iloc[0]), format_ds(part["ds"].iloc[-1])

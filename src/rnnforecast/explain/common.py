@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnnforecast.data.frequency import format_ds, season_length_for, series_frequency
+from rnnforecast.data.frequency import series_frequency
+from rnnforecast.data.seasons import season_for
 from rnnforecast.errors import ConfigError, DataError
+from rnnforecast.io.timestamps import format_ds
 
 __all__ = ["data_summary", "default_horizon", "default_lookback", "frequency_of", "season_of"]
 
@@ -22,9 +24,9 @@ def frequency_of(frame: pd.DataFrame) -> str:
 
 def season_of(frame: pd.DataFrame, season_length: int | None = None) -> int:
     """The season length: given, or from the data's frequency (12 monthly, 7 daily, ...)."""
-    if season_length is not None:
+    if season_length is not None:  # the frequency is not looked up when not needed
         return int(season_length)
-    return season_length_for(frequency_of(frame))
+    return season_for(frequency_of(frame))
 
 
 def default_horizon(frame: pd.DataFrame, seasons: int, season_length: int | None = None,

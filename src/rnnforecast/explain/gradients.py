@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from rnnforecast.errors import ConfigError, DataError
+from rnnforecast.io.jsonsafe import finite_or_none
 
 if TYPE_CHECKING:
     import torch
@@ -113,12 +114,12 @@ class GradientFlow:
         out: dict[str, Any] = {
             "model": self.model, "state": self.state, "steps": self.steps,
             "layers": self.layers, "windows": self.windows, "members": self.members,
-            "grad_norm": [[_num(v) for v in row] for row in self.norms],
-            "relative": [[_num(v) for v in row] for row in self.relative()],
+            "grad_norm": [[finite_or_none(v) for v in row] for row in self.norms],
+            "relative": [[finite_or_none(v) for v in row] for row in self.relative()],
             **self.meta,
         }
         if self.cell_norms is not None:
-            out["cell_grad_norm"] = [[_num(v) for v in row] for row in self.cell_norms]
+            out["cell_grad_norm"] = [[finite_or_none(v) for v in row] for row in self.cell_norms]
         return out
 
 
@@ -196,7 +197,7 @@ def state_gradients(net: RecurrentNet, x: Any, y: Any, loss: str = "mse") -> tup
     (mean over its outputs) over windows and members; the network runs in evaluation mode."""
     import torch
 
-    from rnnforecast.training.loop import LOSSES
+    from rnnforecast.training.config import LOSSES
 
     if loss not in LOSSES:
         raise ConfigError(f"loss '{loss}' is invalid: use one of {', '.join(LOSSES)}")
@@ -401,7 +402,3 @@ def memory_experiment(
                      "lag": lag, "hidden_size": hidden_size, "ensemble": members, "seed": seed}
         out[model] = flow
     return out
-
-
-def _num(value: float) -> float | None:
-    return float(value) if np.isfinite(value) else None

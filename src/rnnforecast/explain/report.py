@@ -78,7 +78,7 @@ def build_report(
     from rnnforecast.data.reader import read_series
     from rnnforecast.evaluation import resolve_models, run_protocol
     from rnnforecast.evaluation.summary import verdict
-    from rnnforecast.inputs import CELL_NAMES  # gradient flow: one recurrent stack
+    from rnnforecast.forecaster.inputs import CELL_NAMES  # gradient flow: one recurrent stack
 
     start_cpu = time.process_time()
     say = on_step or (lambda _: None)
@@ -243,23 +243,15 @@ def _verdict_html(text: str) -> str:
 
 
 def _comparison_section(summary: pd.DataFrame, notes: dict[str, Any]) -> str:
-    """The scores sorted by MASE (best first) and the verdict line under them."""
-    seeds = int(notes["seeds"])
-    metrics = [("mase", "MASE"), ("smape", "sMAPE"), ("rmse", "RMSE"), ("mae", "MAE"),
-               ("mape", "MAPE %")]
-    rows = []
-    ranked = summary.sort_values("mase", kind="stable", na_position="last")
-    for rec in ranked.to_dict(orient="records"):
-        cells = [f"<b>{_e(rec['model'])}</b>"]
-        for key, _ in metrics:
-            text = _num(rec.get(key))
-            if seeds > 1 and int(rec.get("seeds", 1)) > 1:
-                text += f" ± {_num(rec.get(f'{key}_sd'), 2)}"
-            cells.append(_e(text))
-        cells.append(_e(f"{float(rec.get('fit_seconds') or 0.0):.2f}"))
-        rows.append(cells)
-    header = ["model", *[m[1] for m in metrics], "fit CPU s"]
-    return _table(header, rows) + _verdict_html(notes["verdict"]["text"])
+    """The scores sorted by MASE (best first) and the verdict line under them: the score
+    table of the command line (`score_columns`), with the holdout's metrics."""
+    from rnnforecast.evaluation.summary import score_columns
+
+    keys = ("model", "mase", "smape", "rmse", "mae", "mape", "fit_seconds")
+    columns = [c for c in score_columns(summary) if c.key in keys]
+    rows = [[f"<b>{_e(columns[0].cells[i])}</b>", *[_e(c.cells[i]) for c in columns[1:]]]
+            for i in range(len(columns[0].cells))]
+    return _table([c.header for c in columns], rows) + _verdict_html(notes["verdict"]["text"])
 
 
 def _ratio_section(ratios: list[dict[str, Any]]) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,14 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rnnforecast.data.forecast_csv import forecast_columns
 from rnnforecast.errors import ConfigError, DataError
 from rnnforecast.io.atomic import atomic_path
 
 __all__ = ["FORMATS", "forecast_columns", "forecast_figure", "training_figure"]
 
 FORMATS = ("png", "svg", "pdf")
-_INTERVAL = re.compile(r"^(?P<model>.+)-(?P<side>lo|hi)-(?P<level>\d+(?:\.\d+)?)$")
-_KEYS = ("unique_id", "ds", "y")
 _BASELINE_STYLE = {"naive": ":", "seasonal_naive": "--", "persistence": ":"}
 
 
@@ -39,27 +37,6 @@ def check_figure_path(path: str | os.PathLike[str], fmt: str | None = None) -> s
             f"use one of {', '.join('.' + f for f in FORMATS)}"
         )
     return suffix
-
-
-def forecast_columns(forecasts: pd.DataFrame) -> tuple[list[str], dict[str, list[str]]]:
-    """The model columns of a forecast frame and, per model, its interval levels (those with
-    both ``<model>-lo-<level>`` and ``<model>-hi-<level>`` columns)."""
-    models: list[str] = []
-    bounds: dict[str, set[tuple[str, str]]] = {}
-    for col in forecasts.columns:
-        name = str(col)
-        match = _INTERVAL.match(name)
-        if match:
-            bounds.setdefault(match["model"], set()).add((match["side"], match["level"]))
-        elif name not in _KEYS and pd.api.types.is_numeric_dtype(forecasts[col]):
-            models.append(name)
-    levels = {
-        m: sorted({lvl for _, lvl in bounds.get(m, set())
-                   if ("lo", lvl) in bounds[m] and ("hi", lvl) in bounds[m]},
-                  key=float, reverse=True)
-        for m in models
-    }
-    return models, levels
 
 
 def forecast_figure(

@@ -35,7 +35,7 @@ from rnnforecast.io.modelfile import read_model_file, write_model_file
 
 if TYPE_CHECKING:
     from rnnforecast.models import RecurrentNet
-    from rnnforecast.training.loop import TrainResult
+    from rnnforecast.training.config import TrainResult
     from rnnforecast.training.optim import Adam
 
 __all__ = ["CHECKPOINT_FILE", "Checkpoint", "TrainState", "fingerprint", "saved_epoch"]
@@ -94,7 +94,7 @@ class Checkpoint:
     Opening it checks the folder: a checkpoint already there is refused unless ``resume`` is
     true (a new fit never overwrites one by accident), and with ``resume`` it is read and
     verified now, before any training. ``resume`` with no checkpoint in the folder starts from
-    the first epoch (`resumed_from` is then None).
+    the first epoch.
     """
 
     def __init__(self, folder: str | os.PathLike[str], *, resume: bool = False) -> None:
@@ -119,11 +119,6 @@ class Checkpoint:
             )
         self._saved = (meta, tensors)
         self._remove_stale_temporaries()
-
-    @property
-    def resumed_from(self) -> int | None:
-        """The epochs done in the checkpoint being resumed (None: nothing to resume)."""
-        return None if self._saved is None else int(self._saved[0]["epoch"])
 
     def expect(self, settings: dict[str, Any],
                arrays: Iterable[np.ndarray | WindowBank]) -> None:

@@ -29,9 +29,10 @@ import torch
 
 from rnnforecast.errors import TrainingError
 from rnnforecast.models.grouped import GroupedRecurrentNet
-from rnnforecast.training.loop import LOSSES, TrainConfig, TrainResult
+from rnnforecast.training.config import LOSSES, TrainConfig, TrainResult
 from rnnforecast.training.malloc import reuse_freed_memory
 from rnnforecast.training.optim import Adam
+from rnnforecast.training.shard import Loss
 
 __all__ = ["CHUNK_FLOATS", "PAD_WINDOWS", "train_grouped"]
 
@@ -111,6 +112,29 @@ def _chunks(net: GroupedRecurrentNet, xs: Sequence[np.ndarray],
     return out
 
 
+@dataclass
+class _Validation:
+    """Each group's validation window (zeros where a group has none) and which have one."""
+
+    x: torch.Tensor  # (groups, time, features)
+    y: torch.Tensor  # (groups, 1, 1, outputs)
+    has_val: torch.Tensor  # (groups,)
+    units: torch.Tensor  # (groups * members,): the units of groups with a window
+
+    @classmethod
+    def of(cls, val: Sequence[tuple[np.ndarray, np.ndarray] | None], xs: Sequence[np.ndarray],
+           ys: Sequence[np.ndarray], k: int) -> _Validation:
+        has_val = torch.tensor([v is not None for v in val])
+        steps, features = xs[0].shape[1], xs[0].shape[2]
+        x_val = torch.zeros(len(val), steps, features)
+        y_val = torch.zeros(len(val), 1, 1, ys[0].shape[1])
+        for g, pair in enumerate(val):
+            if pair is not None:
+                x_val[g] = torch.from_numpy(pair[0].astype(np.float32)).reshape(steps, features)
+                y_val[g, 0, 0] = torch.from_numpy(pair[1].astype(np.float32)).reshape(-1)
+        return cls(x_val, y_val, has_val, has_val.repeat_interleave(k))
+
+
 def _train(
     net: GroupedRecurrentNet,
     xs: Sequence[np.ndarray],
@@ -123,22 +147,11 @@ def _train(
     loss_fn = LOSSES[cfg.loss]
     n_groups, k = net.groups, net.members
     n_units = n_groups * k
-    keys = [name for name, _ in net.named_parameters()]
     params: list[torch.Tensor] = [p for _, p in net.named_parameters()]
     optimizer = _UnfusedAdam(params, lr=cfg.lr)
     chunks = _chunks(net, xs, ys)
     validate = cfg.patience is not None and val is not None and any(v is not None for v in val)
-    if validate:
-        assert val is not None
-        has_val = torch.tensor([v is not None for v in val])
-        steps, features = xs[0].shape[1], xs[0].shape[2]
-        x_val = torch.zeros(n_groups, steps, features)
-        y_val = torch.zeros(n_groups, 1, 1, ys[0].shape[1])
-        for g, pair in enumerate(val):
-            if pair is not None:
-                x_val[g] = torch.from_numpy(pair[0].astype(np.float32)).reshape(steps, features)
-                y_val[g, 0, 0] = torch.from_numpy(pair[1].astype(np.float32)).reshape(-1)
-        val_units = has_val.repeat_interleave(k)
+    checks = _Validation.of(val, xs, ys, k) if validate and val is not None else None
     best = [p.detach().clone() for p in params]
     best_loss = torch.full((n_units,), math.inf)
     best_epoch = torch.zeros(n_units, dtype=torch.long)
@@ -149,52 +162,18 @@ def _train(
     grads = [torch.zeros_like(p) for p in params]
     for epoch in range(cfg.epochs):
         active = ~stopped.repeat_interleave(k)  # units that still train
-        unit_loss = torch.zeros(n_units)
-        for grad in grads:
-            grad.zero_()
-        for chunk in chunks:
-            if bool(stopped[chunk.groups].all()):
-                continue
-            weights = {key: p.index_select(0, chunk.units) for key, p in zip(keys, params,
-                                                                               strict=True)}
-            pred = net.run(weights, chunk.x)  # (g, members, B, outputs)
-            per_window = loss_fn(pred, chunk.y).mean(dim=3)  # (g, members, B)
-            loss = (per_window * chunk.weight).sum(dim=2)  # (g, members)
-            parts = torch.autograd.grad(loss.sum(), list(weights.values()))
-            for grad, part in zip(grads, parts, strict=True):
-                grad.index_copy_(0, chunk.units, part)
-            unit_loss.index_copy_(0, chunk.units, loss.detach().reshape(-1))
+        unit_loss = _gradients(net, params, chunks, stopped, grads, loss_fn)
         norms = _clip_per_unit(grads, cfg.clip)
         for p, grad in zip(params, grads, strict=True):
             p.grad = grad
         optimizer.step()
         # non-finite loss or weights: the group stops with its last good weights
         bad = ~torch.isfinite(unit_loss) | ~_finite_per_unit(params)
-        bad_groups = bad.view(n_groups, k).any(dim=1) & ~stopped
-        if bool(bad_groups.any()):
-            first = int(torch.nonzero(bad_groups)[0])
-            name = f"series '{names[first]}'" if names is not None else f"group {first}"
-            if epoch == 0:
-                raise TrainingError(
-                    f"training loss of {name} became NaN or inf in the first epoch; lower "
-                    "--lr, keep gradient clipping on, or check that series for extreme values"
-                )
-            warnings.warn(
-                f"training of {int(bad_groups.sum())} series ({name} first) stopped: non-finite "
-                f"loss or weights at epoch {epoch + 1}; their last good weights are kept",
-                RuntimeWarning, stacklevel=3)
-            stopped |= bad_groups
-            _restore_units(params, best, bad_groups.repeat_interleave(k))
+        _stop_bad_groups(bad.view(n_groups, k).any(dim=1) & ~stopped, stopped, params, best,
+                         names, epoch, k)
         live = active & ~bad
-        if validate:
-            net.eval()
-            with torch.inference_mode():
-                val_pred = net.run_one(net.weights(), x_val)
-                val_unit = loss_fn(val_pred, y_val).mean(dim=(2, 3)).reshape(-1)
-            score = torch.where(val_units, torch.nan_to_num(val_unit, nan=math.inf),
-                                torch.tensor(-float(epoch)))
-            shown = live & val_units
-            val_loss = float(val_unit[shown].mean()) if bool(shown.any()) else math.nan
+        if checks is not None:
+            score, val_loss = _validation_score(net, checks, loss_fn, live, epoch)
         else:
             score = torch.full((n_units,), -float(epoch))
             val_loss = math.nan
@@ -206,21 +185,14 @@ def _train(
                 for b, p in zip(best, params, strict=True):
                     mask = improved.view(-1, *([1] * (p.dim() - 1)))
                     b.copy_(torch.where(mask, p, b))
-        shown_norms = norms[live] if bool(live.any()) else norms
-        record = {
-            "train_loss": float(unit_loss[live].mean()) if bool(live.any()) else math.nan,
-            "val_loss": val_loss,
-            "grad_norm": float(shown_norms.median()),
-            "grad_norm_max": float(shown_norms.max()),
-            "clipped": float((shown_norms > cfg.clip).float().mean())
-            if cfg.clip is not None else 0.0,
-        }
+        record = _record(unit_loss, norms, live, val_loss, cfg.clip)
         for key, value in record.items():
             result.history[key].append(value)
         result.stopped_epoch = epoch + 1
         if on_epoch is not None:
             on_epoch(epoch, record)
-        if validate and cfg.patience is not None:
+        if checks is not None and cfg.patience is not None:
+            has_val = checks.has_val
             patient = (epoch - best_epoch >= cfg.patience).view(n_groups, k).all(dim=1)
             # a group without a validation window trains all epochs, as it would alone
             stopped |= patient & has_val
@@ -234,6 +206,79 @@ def _train(
     _restore_units(params, best, torch.ones(n_units, dtype=torch.bool))
     result.best_epoch = [int(e) + 1 for e in best_epoch]
     return result
+
+
+def _gradients(net: GroupedRecurrentNet, params: list[torch.Tensor], chunks: list[_Chunk],
+               stopped: torch.Tensor, grads: list[torch.Tensor], loss_fn: Loss) -> torch.Tensor:
+    """Every still-training group's gradient (into ``grads``, zeroed first), chunk by chunk;
+    returns the loss of every unit (0 for stopped groups)."""
+    keys = [name for name, _ in net.named_parameters()]
+    unit_loss = torch.zeros(net.groups * net.members)
+    for grad in grads:
+        grad.zero_()
+    for chunk in chunks:
+        if bool(stopped[chunk.groups].all()):
+            continue
+        weights = {key: p.index_select(0, chunk.units) for key, p in zip(keys, params,
+                                                                           strict=True)}
+        pred = net.run(weights, chunk.x)  # (g, members, B, outputs)
+        per_window = loss_fn(pred, chunk.y).mean(dim=3)  # (g, members, B)
+        loss = (per_window * chunk.weight).sum(dim=2)  # (g, members)
+        parts = torch.autograd.grad(loss.sum(), list(weights.values()))
+        for grad, part in zip(grads, parts, strict=True):
+            grad.index_copy_(0, chunk.units, part)
+        unit_loss.index_copy_(0, chunk.units, loss.detach().reshape(-1))
+    return unit_loss
+
+
+def _stop_bad_groups(bad_groups: torch.Tensor, stopped: torch.Tensor,
+                     params: list[torch.Tensor], best: list[torch.Tensor],
+                     names: Sequence[str] | None, epoch: int, k: int) -> None:
+    """Groups whose loss or weights became non-finite stop with their last good weights (an
+    error in the first epoch)."""
+    if not bool(bad_groups.any()):
+        return
+    first = int(torch.nonzero(bad_groups)[0])
+    name = f"series '{names[first]}'" if names is not None else f"group {first}"
+    if epoch == 0:
+        raise TrainingError(
+            f"training loss of {name} became NaN or inf in the first epoch; lower "
+            "--lr, keep gradient clipping on, or check that series for extreme values"
+        )
+    warnings.warn(
+        f"training of {int(bad_groups.sum())} series ({name} first) stopped: non-finite "
+        f"loss or weights at epoch {epoch + 1}; their last good weights are kept",
+        RuntimeWarning, stacklevel=4)
+    stopped |= bad_groups
+    _restore_units(params, best, bad_groups.repeat_interleave(k))
+
+
+def _validation_score(net: GroupedRecurrentNet, checks: _Validation, loss_fn: Loss,
+                      live: torch.Tensor, epoch: int) -> tuple[torch.Tensor, float]:
+    """Each unit's early-stopping score (units without a window always improve) and the
+    mean validation loss of the live units that have one."""
+    net.eval()
+    with torch.inference_mode():
+        val_pred = net.run_one(net.weights(), checks.x)
+        val_unit = loss_fn(val_pred, checks.y).mean(dim=(2, 3)).reshape(-1)
+    score = torch.where(checks.units, torch.nan_to_num(val_unit, nan=math.inf),
+                        torch.tensor(-float(epoch)))
+    shown = live & checks.units
+    val_loss = float(val_unit[shown].mean()) if bool(shown.any()) else math.nan
+    return score, val_loss
+
+
+def _record(unit_loss: torch.Tensor, norms: torch.Tensor, live: torch.Tensor,
+            val_loss: float, clip: float | None) -> dict[str, float]:
+    shown_norms = norms[live] if bool(live.any()) else norms
+    return {
+        "train_loss": float(unit_loss[live].mean()) if bool(live.any()) else math.nan,
+        "val_loss": val_loss,
+        "grad_norm": float(shown_norms.median()),
+        "grad_norm_max": float(shown_norms.max()),
+        "clipped": float((shown_norms > clip).float().mean())
+        if clip is not None else 0.0,
+    }
 
 
 class _UnfusedAdam(Adam):

@@ -1,9 +1,12 @@
 """The training loop, top to bottom: batches, forward, loss, backward, clip, step, validate,
 early stop, checkpoint. Nothing in it that is not the loop.
 
-Every model is a `RecurrentNet` holding one or more independent members; the loss is the
-sum of the members' losses, gradients are clipped per member, and early stopping keeps each
-member's own best weights, so a member trains exactly as it would alone.
+A network holds one or more independent members (`RecurrentNet` and the networks built on it:
+`Seq2SeqNet`, `DirectNet`); the loss is the sum of the members' losses, gradients are clipped
+per member, and early stopping keeps each member's own best weights, so a member trains
+exactly as it would alone. Which windows this process owns and how losses and gradients
+combine with other processes is the `Shard`'s business (`rnnforecast.training.shard`): a
+single-process fit uses the do-nothing `LocalShard`.
 """
 
 from __future__ import annotations
@@ -11,53 +14,26 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import torch
-from torch.nn import functional
 
 from rnnforecast.errors import TrainingError
 from rnnforecast.models import RecurrentNet
 from rnnforecast.training.checkpoint import Checkpoint, TrainState
+from rnnforecast.training.config import LOSSES, TrainConfig, TrainResult
 from rnnforecast.training.malloc import reuse_freed_memory
 from rnnforecast.training.optim import Adam
 from rnnforecast.training.pinball import with_quantiles
+from rnnforecast.training.shard import LocalShard, Loss, Shard
 
 if TYPE_CHECKING:
-    from rnnforecast.scale.distributed import Shard
     from rnnforecast.training.batches import WindowSource
 
-LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
-    "mse": lambda p, t: (p - t).pow(2),
-    "mae": lambda p, t: (p - t).abs(),
-    "huber": lambda p, t: functional.huber_loss(p, t.expand_as(p), reduction="none"),
-}
+__all__ = ["LOSSES", "TrainConfig", "TrainResult", "train"]
 
-
-@dataclass
-class TrainConfig:
-    epochs: int = 200
-    batch_size: int = 1024
-    lr: float = 1e-2
-    loss: str = "mse"
-    clip: float | None = 1.0
-    patience: int | None = None
-    seed: int = 0
-    threads: int = 1
-    #: quantile heads: outputs after the first ``h`` are these quantiles (pinball loss)
-    quantiles: tuple[float, ...] = ()
-
-
-@dataclass
-class TrainResult:
-    """Per-epoch records (``train_loss``, ``val_loss``, ``grad_norm`` before clipping,
-    ``grad_norm_max``, ``clipped`` fraction of steps) plus how training ended."""
-
-    history: dict[str, list[float]] = field(default_factory=dict)
-    best_epoch: list[int] = field(default_factory=list)
-    stopped_epoch: int = 0
-    stop_reason: str = "epochs"
+HISTORY = ("train_loss", "val_loss", "grad_norm", "grad_norm_max", "clipped")
 
 
 def train(
@@ -74,16 +50,50 @@ def train(
     """Train ``net`` in place on windows ``x`` (N, T, C) -> targets ``y`` (N, outputs); with a
     ``checkpoint``, continue from it (if it was opened to resume) and save it every epoch.
     ``x`` is a tensor or a `WindowSource` gathering batches without holding every window
-    (`rnnforecast.training.batches`). With a ``shard`` (data-parallel training,
-    `rnnforecast.scale.distributed`) ``x`` holds this rank's windows only and the ranks
-    train one model together."""
+    (`rnnforecast.training.batches`). With a data-parallel ``shard``
+    (`rnnforecast.training.distributed`) ``x`` holds this rank's windows only and the ranks
+    train one model together; without one, a `LocalShard` of all windows."""
+    n_val = x_val.shape[0] if x_val is not None and y_val is not None else 0
+    part = shard if shard is not None else LocalShard(len(x), n_val)
     reuse_freed_memory()
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
     try:
-        return _train(net, x, y, config, x_val, y_val, on_epoch, checkpoint, shard)
+        return _train(net, x, y, config, x_val, y_val, on_epoch, checkpoint, part)
     finally:
         torch.set_num_threads(previous_threads)
+
+
+@dataclass
+class _Step:
+    """What every step of a fit uses: the network's parameters grouped by member, the loss,
+    the optimizer and the shard."""
+
+    net: RecurrentNet
+    params: list[torch.Tensor]
+    owners: list[torch.Tensor]
+    layouts: list[tuple[int, int] | None]
+    loss_fn: Loss
+    optimizer: Adam
+    shard: Shard
+    clip: float | None
+
+    @classmethod
+    def of(cls, net: RecurrentNet, cfg: TrainConfig, shard: Shard) -> _Step:
+        loss_fn = LOSSES[cfg.loss]
+        if cfg.quantiles:
+            loss_fn = with_quantiles(loss_fn, cfg.quantiles)
+        names = [n for n, _ in net.named_parameters()]
+        params: list[torch.Tensor] = [p for _, p in net.named_parameters()]
+        owners_by_name = net.member_of()
+        owners = [owners_by_name[n] for n in names]
+        layouts = [_member_layout(o, net.members) for o in owners]
+        return cls(net, params, owners, layouts, loss_fn, Adam(params, lr=cfg.lr), shard,
+                   cfg.clip)
+
+    @property
+    def members(self) -> int:
+        return self.net.members
 
 
 def _train(
@@ -95,117 +105,41 @@ def _train(
     y_val: torch.Tensor | None,
     on_epoch: Callable[[int, dict[str, float]], None] | None,
     checkpoint: Checkpoint | None,
-    shard: Shard | None = None,
+    shard: Shard,
 ) -> TrainResult:
-    loss_fn = LOSSES[cfg.loss]
-    if cfg.quantiles:
-        loss_fn = with_quantiles(loss_fn, cfg.quantiles)
-    names = [n for n, _ in net.named_parameters()]
-    params: list[torch.Tensor] = [p for _, p in net.named_parameters()]
-    owners_by_name = net.member_of()
-    owners = [owners_by_name[n] for n in names]
-    members = net.members
-    layouts = [_member_layout(o, members) for o in owners]
-    optimizer = Adam(params, lr=cfg.lr)
+    step = _Step.of(net, cfg, shard)
+    params, members = step.params, step.members
     generator = torch.Generator().manual_seed(cfg.seed)
-    n = len(x) if shard is None else shard.total  # global window count
+    n = shard.total  # global window count
     batch = min(cfg.batch_size, n)
     # one batch of every window: the same tensor each epoch (a source gathers it once)
     whole = None if batch < n else x if isinstance(x, torch.Tensor) else x.all_windows()
-    validate = x_val is not None and y_val is not None and x_val.shape[0] > 0
-    if shard is not None:
-        validate = shard.val_total > 0
+    validate = shard.val_total > 0
     best = [p.detach().clone() for p in params]
     best_loss = torch.full((members,), math.inf)
     best_epoch = torch.zeros(members, dtype=torch.long)
-    result = TrainResult(history={k: [] for k in
-                                  ("train_loss", "val_loss", "grad_norm", "grad_norm_max",
-                                   "clipped")})
-    state = TrainState(net, optimizer, generator, best, best_loss, best_epoch, result)
+    result = TrainResult(history={k: [] for k in HISTORY})
+    state = TrainState(net, step.optimizer, generator, best, best_loss, best_epoch, result)
     first = 0 if checkpoint is None else checkpoint.restore(state, cfg.epochs)
     for epoch in range(first, cfg.epochs):
         net.train()
         order = torch.randperm(n, generator=generator) if batch < n else None
-        sum_loss = torch.zeros(())
-        norms: list[torch.Tensor] = []
-        for start in range(0, n, batch):
-            if order is None:
-                assert whole is not None
-                xb, yb = whole, y
-            else:
-                idx = order[start : start + batch]
-                if shard is not None:
-                    idx = shard.local_index(idx)
-                xb, yb = x[idx], y[idx]
-            size = min(batch, n - start)  # the global batch
-            if shard is None:
-                pred = net(xb)  # (members, batch, outputs)
-                member_loss = loss_fn(pred, yb.unsqueeze(0)).mean(dim=(1, 2))
-            else:
-                member_loss = shard.member_loss(loss_fn, net, xb, yb, size)
-            total = member_loss.sum()
-            optimizer.zero_grad()
-            total.backward()
-            if shard is not None:  # the global gradient, before per-member clipping
-                shard.reduce_grads(params)
-            norms.append(_clip_per_member(params, owners, layouts, members, cfg.clip))
-            optimizer.step()
-            sum_loss = sum_loss + total.detach() * size
-        if shard is not None:
-            sum_loss = shard.reduce_sum(sum_loss)
-        train_loss = float(sum_loss) / (n * members)
-        step_norms = torch.stack(norms)  # (steps, members)
+        sum_loss, norms = _epoch(step, x, y, whole, order, n, batch)
+        train_loss = float(shard.reduce_sum(sum_loss)) / (n * members)
         if not math.isfinite(train_loss) or not _all_finite(params):
             _restore(params, best)
-            what = "training loss" if not math.isfinite(train_loss) else "weights"
-            result.stop_reason = f"non-finite {what} at epoch {epoch + 1}"
-            result.stopped_epoch = epoch
-            if epoch == 0:
-                raise TrainingError(
-                    "training loss became NaN or inf in the first epoch; lower --lr, keep "
-                    "gradient clipping on, or check the data for extreme values"
-                )
-            warnings.warn(
-                f"training stopped: {result.stop_reason}; the weights of the last good epoch "
-                "are kept (a lower learning rate, --lr, may train further)",
-                RuntimeWarning,
-                stacklevel=3,
-            )
+            _stop_non_finite(result, epoch, math.isfinite(train_loss))
             break
-        if validate and shard is not None:
+        if validate:
             net.eval()
-            val_member = shard.val_loss(loss_fn, net, x_val, y_val)
-            score = torch.nan_to_num(val_member, nan=math.inf)
-            val_loss = float(val_member.mean())
-        elif validate:
-            assert x_val is not None and y_val is not None
-            net.eval()
-            with torch.inference_mode():
-                val_member = loss_fn(net(x_val), y_val.unsqueeze(0)).mean(dim=(1, 2)).cpu()
+            val_member = shard.val_loss(step.loss_fn, net, x_val, y_val)
             score = torch.nan_to_num(val_member, nan=math.inf)
             val_loss = float(val_member.mean())
         else:
             score = torch.full((members,), -float(epoch))  # always improving: keep the last
             val_loss = math.nan
-        improved = score < best_loss
-        if bool(improved.any()):
-            best_loss[improved] = score[improved]
-            best_epoch[improved] = epoch
-            with torch.no_grad():
-                if bool(improved.all()):  # always so without validation: one fused copy
-                    torch._foreach_copy_(best, params)
-                else:
-                    for b, p, o in zip(best, params, owners, strict=True):
-                        b.copy_(torch.where(improved.to(p.device)[o.to(p.device)], p, b))
-        record = {
-            "train_loss": train_loss,
-            "val_loss": val_loss,
-            "grad_norm": float(step_norms.max(dim=1).values.mean()),
-            "grad_norm_max": float(step_norms.max()),
-            "clipped": float((step_norms > cfg.clip).any(dim=1).float().mean())
-            if cfg.clip is not None
-            else 0.0,
-        }
+        _keep_best(step, best, best_loss, best_epoch, score, epoch)
+        record = _record(train_loss, val_loss, torch.stack(norms), cfg.clip)
         for key, value in record.items():
             result.history[key].append(value)
         result.stopped_epoch = epoch + 1
@@ -221,6 +155,90 @@ def _train(
     _restore(params, best)
     result.best_epoch = [int(e) + 1 for e in best_epoch]
     return result
+
+
+def _epoch(
+    step: _Step,
+    x: torch.Tensor | WindowSource,
+    y: torch.Tensor,
+    whole: torch.Tensor | None,
+    order: torch.Tensor | None,
+    n: int,
+    batch: int,
+) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """One pass over the (global) windows in batches: forward, loss, backward, combine,
+    clip, step. Returns this process's loss sum (weighted by batch size) and the per-step
+    per-member gradient norms before clipping."""
+    sum_loss = torch.zeros(())
+    norms: list[torch.Tensor] = []
+    shard = step.shard
+    for start in range(0, n, batch):
+        if order is None:
+            assert whole is not None
+            xb, yb = whole, y
+        else:
+            idx = shard.local_index(order[start : start + batch])
+            xb, yb = x[idx], y[idx]
+        size = min(batch, n - start)  # the global batch
+        member_loss = shard.member_loss(step.loss_fn, step.net, xb, yb, size)
+        total = member_loss.sum()
+        step.optimizer.zero_grad()
+        total.backward()
+        shard.reduce_grads(step.params)  # the global gradient, before per-member clipping
+        norms.append(_clip_per_member(step.params, step.owners, step.layouts, step.members,
+                                      step.clip))
+        step.optimizer.step()
+        sum_loss = sum_loss + total.detach() * size
+    return sum_loss, norms
+
+
+def _stop_non_finite(result: TrainResult, epoch: int, finite_loss: bool) -> None:
+    """Training became non-finite: an error in the first epoch, else a warning (the caller
+    keeps the weights of the last good epoch)."""
+    what = "training loss" if not finite_loss else "weights"
+    result.stop_reason = f"non-finite {what} at epoch {epoch + 1}"
+    result.stopped_epoch = epoch
+    if epoch == 0:
+        raise TrainingError(
+            "training loss became NaN or inf in the first epoch; lower --lr, keep "
+            "gradient clipping on, or check the data for extreme values"
+        )
+    warnings.warn(
+        f"training stopped: {result.stop_reason}; the weights of the last good epoch "
+        "are kept (a lower learning rate, --lr, may train further)",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+
+
+def _keep_best(step: _Step, best: list[torch.Tensor], best_loss: torch.Tensor,
+               best_epoch: torch.Tensor, score: torch.Tensor, epoch: int) -> None:
+    """Each member whose score improved keeps its current weights as its best."""
+    improved = score < best_loss
+    if not bool(improved.any()):
+        return
+    best_loss[improved] = score[improved]
+    best_epoch[improved] = epoch
+    with torch.no_grad():
+        if bool(improved.all()):  # always so without validation: one fused copy
+            torch._foreach_copy_(best, step.params)
+        else:
+            for b, p, o in zip(best, step.params, step.owners, strict=True):
+                b.copy_(torch.where(improved.to(p.device)[o.to(p.device)], p, b))
+
+
+def _record(train_loss: float, val_loss: float, step_norms: torch.Tensor,
+            clip: float | None) -> dict[str, float]:
+    """The epoch's history entry; ``step_norms`` is (steps, members)."""
+    return {
+        "train_loss": train_loss,
+        "val_loss": val_loss,
+        "grad_norm": float(step_norms.max(dim=1).values.mean()),
+        "grad_norm_max": float(step_norms.max()),
+        "clipped": float((step_norms > clip).any(dim=1).float().mean())
+        if clip is not None
+        else 0.0,
+    }
 
 
 def _member_layout(owner: torch.Tensor, members: int) -> tuple[int, int] | None:

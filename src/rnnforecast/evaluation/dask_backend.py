@@ -8,7 +8,7 @@ results are concatenated and put back in the single-process order, so the scores
 forecasts are identical to a single-process run (only ``fit_seconds``, CPU time, differs: it
 becomes the sum over the blocks). A global network learns from all series at once: it is fitted
 once, as one task, on the whole panel (data-parallel training of one global model is
-`rnnforecast.scale.distributed`'s job), and its batch prediction is partitioned.
+`rnnforecast.training.distributed`'s job), and its batch prediction is partitioned.
 
 Why Dask: it is pure Python, pip-installable, runs the same code on a laptop (LocalCluster,
 in-process threads or local processes) and on a cluster (``--scheduler tcp://host:8786``), and
@@ -29,11 +29,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from rnnforecast.errors import ConfigError
-from rnnforecast.scale import require
+from rnnforecast.data.parquet import is_parquet, parquet_ids, read_parquet_series
+from rnnforecast.data.reader import read_series
+from rnnforecast.errors import ConfigError, require
+from rnnforecast.evaluation.local import run_local
+from rnnforecast.evaluation.protocols import EvaluationResult, deep_models, resolve_models
 
 if TYPE_CHECKING:
-    from rnnforecast.evaluation.protocols import EvaluationResult
     from rnnforecast.forecaster import Forecaster
 
 __all__ = ["BACKENDS", "evaluate_partitioned", "partition_ids", "predict_partitioned"]
@@ -94,8 +96,6 @@ def _runner(client: Any = None, scheduler: str | None = None,
 
 def _per_series_models(names: list[str], kwargs: dict[str, Any]) -> tuple[list[str], list[str]]:
     """(models that treat each series alone, global networks)."""
-    from rnnforecast.evaluation.protocols import deep_models
-
     deep = set(deep_models())
     local = bool(kwargs.get("local", False))
     per_series = [m for m in names if m not in deep or local]
@@ -107,9 +107,7 @@ def _protocol_task(frame: Any, test: pd.DataFrame | None, names: list[str],
     """One block's protocol run (on a worker): scores, forecasts, train, test, notes."""
     if not names:
         return None
-    from rnnforecast.evaluation.protocols import run_protocol
-
-    result = run_protocol(_resolve(frame, options.get("fill")), names, test=test, **options)
+    result = run_local(_resolve(frame, options.get("fill")), names, test=test, **options)
     return result.scores, result.forecasts, result.train, result.test, result.notes
 
 
@@ -117,9 +115,7 @@ def _global_task(frame: Any, test: pd.DataFrame | None, names: list[str],
                  options: dict[str, Any]) -> EvaluationResult | None:
     if not names:
         return None
-    from rnnforecast.evaluation.protocols import run_protocol
-
-    return run_protocol(_resolve(frame, options.get("fill")), names, test=test, **options)
+    return run_local(_resolve(frame, options.get("fill")), names, test=test, **options)
 
 
 def evaluate_partitioned(
@@ -144,9 +140,6 @@ def evaluate_partitioned(
     of series (default: two per worker). ``options`` are `run_protocol`'s (``horizon``,
     ``seeds``, ``windows``...) and the `Forecaster` keyword arguments.
     """
-    from rnnforecast.data.reader import read_series
-    from rnnforecast.evaluation.protocols import EvaluationResult, resolve_models
-
     if protocol == "tutorial":
         raise ConfigError("the tutorial protocol measures one series: there is nothing to "
                           "partition, use the local backend")
@@ -172,8 +165,16 @@ def evaluate_partitioned(
                                          zip(pending, calls, strict=True)])
     parts = [r for r in results[: len(blocks)] if r is not None]
     whole = results[len(blocks)] if global_names else None
-    position = {uid: i for i, uid in enumerate(ids)}
-    order = {m: i for i, m in enumerate(names)}
+    return _merge(protocol, options, parts, whole, global_names,
+                  {uid: i for i, uid in enumerate(ids)},
+                  {m: i for i, m in enumerate(names)}, len(blocks))
+
+
+def _merge(protocol: str, options: dict[str, Any], parts: list[tuple[Any, ...]],
+           whole: EvaluationResult | None, global_names: list[str], position: dict[str, int],
+           order: dict[str, int], partitions: int) -> EvaluationResult:
+    """The blocks' results (and the global networks' one) as the single-process result:
+    concatenated, in its order, with ``fit_seconds`` summed over the blocks."""
     scores, forecasts, train, test_out = [], [], [], []
     if parts:
         block_scores = [p[0] for p in parts]
@@ -203,7 +204,7 @@ def evaluate_partitioned(
         for key in ("train_points", "test_points"):
             if key in notes:
                 notes[key] = sum(int(p[4][key]) for p in parts)
-    notes.update({"backend": "dask", "partitions": len(blocks)})
+    notes.update({"backend": "dask", "partitions": partitions})
     return EvaluationResult(
         protocol,
         int(options["horizon"]) if options.get("horizon") is not None else 0,
@@ -221,12 +222,8 @@ def _dispatch(fn: Callable[..., Any], *args: Any) -> Any:
 def _source(data: Any, fill: Any, **read: Any) -> tuple[pd.DataFrame | None, list[str]]:
     """(the canonical frame, the series ids in its order); for a Parquet dataset only the
     ids (sorted, as `read_series` orders them): the workers read their own blocks."""
-    from rnnforecast.scale.parquet import is_parquet, parquet_ids
-
     if is_parquet(data):
         return None, parquet_ids(data)
-    from rnnforecast.data.reader import read_series
-
     frame = read_series(data, fill=fill, **read)
     return frame, list(pd.unique(frame["unique_id"]))
 
@@ -242,8 +239,6 @@ def _part(data: Any, frame: pd.DataFrame | None, ids: list[str] | None) -> Any:
 def _resolve(part: Any, fill: Any) -> pd.DataFrame:
     """A task's frame, reading its Parquet block on the worker when given a reference."""
     if isinstance(part, tuple):
-        from rnnforecast.scale.parquet import read_parquet_series
-
         _, path, ids = part
         return read_parquet_series(path, ids=ids, fill=fill)
     return part

@@ -1,8 +1,10 @@
 """Splitting data into training and hold-out parts, and checking a given test set.
 
-A hold-out must continue the training data exactly: the same series, ``horizon`` points each,
-at the timestamps that follow each training series at its frequency. Test values are never
-filled: a missing actual value cannot be scored.
+`split_last` holds out each series' last points, `backtest_splits` the windows of a rolling
+origin; both cut every series at its own end. A hold-out must continue the training data
+exactly: the same series, ``horizon`` points each, at the timestamps that follow each
+training series at its frequency. Test values are never filled: a missing actual value
+cannot be scored.
 """
 
 from __future__ import annotations
@@ -13,33 +15,40 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnnforecast.data.frequency import (
-    format_ds,
-    future_timestamps,
-    season_length_for,
-    series_frequency,
-)
+from rnnforecast.data.frequency import future_timestamps, series_frequency
 from rnnforecast.data.reader import read_series
 from rnnforecast.errors import DataError
+from rnnforecast.io.timestamps import format_ds
 
-__all__ = ["check_train_length", "read_test", "series_season", "split_last"]
-
-
-def series_season(series: pd.DataFrame, uid: str,
-                  season_length: int | None) -> tuple[str, int]:
-    """A series' frequency (as the reader found it, else inferred) and the season length
-    used for its MASE scale."""
-    freq = series_frequency(series, uid)
-    return freq, int(season_length) if season_length is not None else season_length_for(freq)
+__all__ = ["backtest_splits", "check_train_length", "read_test", "split_last"]
 
 
 def split_last(frame: pd.DataFrame, h: int, need: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(train, test): each series' last ``h`` points held out (each series must have at
+    least ``need + h``)."""
     check_train_length(frame, h, need + h, held_out=True)
     groups = frame.groupby("unique_id", sort=False)
     position = groups.cumcount(ascending=False)
     train = frame[position >= h].reset_index(drop=True)
     test = frame[position < h].reset_index(drop=True)
     return train, test
+
+
+def backtest_splits(
+    frame: pd.DataFrame, horizon: int, windows: int, step: int
+) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """(train, test) per rolling-origin window, oldest first: window ``w`` (0-based) holds
+    out the ``horizon`` points that end ``(windows - 1 - w) * step`` points before each
+    series' end, and trains on the points before them."""
+    position = frame.groupby("unique_id", sort=False).cumcount(ascending=False).to_numpy()
+    out = []
+    for w in range(windows):
+        offset = (windows - 1 - w) * step  # points after the test window
+        test_mask = (position >= offset) & (position < offset + horizon)
+        train_mask = position >= offset + horizon
+        out.append((frame[train_mask].reset_index(drop=True),
+                    frame[test_mask].reset_index(drop=True)))
+    return out
 
 
 def check_train_length(frame: pd.DataFrame, h: int, need: int, *, held_out: bool) -> None:
@@ -119,7 +128,7 @@ def read_test(
         )
     for key, g in frame.groupby("unique_id", sort=False):
         tg = train_groups[str(key)]
-        freq = series_season(tg, str(key), None)[0]
+        freq = series_frequency(tg, str(key))
         expected = future_timestamps(tg["ds"].iloc[-1], freq, horizon)
         got = pd.Index(g["ds"])
         if got.dtype != expected.dtype or not np.array_equal(got.to_numpy(), expected.to_numpy()):

@@ -12,6 +12,9 @@ import typer
 MODEL_PANEL = "Model options"
 DATA_PANEL = "Data options"
 
+Data = Annotated[str, typer.Argument(
+    metavar="DATA", help="CSV file: a date and a value column, or long unique_id, ds, y.",
+    show_default=False)]
 Horizon = Annotated[int | None, typer.Option(help="Steps to forecast.", show_default=False)]
 Lookback = Annotated[int | None, typer.Option(
     help="Input window length (default: adapted to the data).", rich_help_panel=MODEL_PANEL,

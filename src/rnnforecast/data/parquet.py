@@ -14,20 +14,24 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 
-from rnnforecast.errors import DataError
-from rnnforecast.scale import require
-
-if TYPE_CHECKING:
-    from rnnforecast.forecaster import Forecaster
+from rnnforecast.errors import DataError, require
 
 __all__ = ["is_parquet", "iter_parquet_groups", "parquet_ids", "predict_parquet",
            "read_parquet_series", "write_parquet_panel"]
 
 _COLUMNS = ("unique_id", "ds", "y")
+
+
+class Predictor(Protocol):
+    """What `predict_parquet` needs of a model: a fitted `rnnforecast.Forecaster`."""
+
+    fill: Any
+
+    def predict(self, horizon: int | None = None, data: Any = None) -> pd.DataFrame: ...
 
 
 def is_parquet(data: Any) -> bool:
@@ -104,7 +108,7 @@ def iter_parquet_groups(path: str | os.PathLike[str], group_size: int = 10_000,
         yield read_parquet_series(path, ids[start: start + group_size], fill=fill)
 
 
-def predict_parquet(forecaster: Forecaster, path: str | os.PathLike[str],
+def predict_parquet(forecaster: Predictor, path: str | os.PathLike[str],
                     out: str | os.PathLike[str], *, horizon: int | None = None,
                     group_size: int = 10_000) -> int:
     """Forecast every series of a Parquet dataset from its end, ``group_size`` series at a

@@ -20,6 +20,10 @@ We do not wrap the network in ``DistributedDataParallel``: DDP averages gradient
 and assumes every rank runs a forward pass on an equal share of each batch, while ownership
 splits give ranks unequal (sometimes empty) shares; summing ourselves is exact and also keeps
 the network a plain `RecurrentNet` (same parameter names, same checkpoint and model file).
+
+`DataParallelShard` is what the training loop sees of all this (the `Shard` interface of
+`rnnforecast.training.shard`); `fit_input` gives a fit its process group and its block of the
+data.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -44,8 +48,10 @@ if TYPE_CHECKING:
     from rnnforecast.data.window_bank import WindowBank
     from rnnforecast.models import RecurrentNet
     from rnnforecast.training.checkpoint import Checkpoint
+    from rnnforecast.training.shard import Loss
 
-__all__ = ["Distributed", "Shard", "distributed_context", "is_main_process"]
+__all__ = ["DataParallelShard", "Distributed", "distributed_context", "fit_input",
+           "is_main_process"]
 
 #: seconds a collective may wait for the other ranks before failing (a hang becomes an error)
 TIMEOUT_ENV = "RNNFORECAST_DIST_TIMEOUT"
@@ -82,7 +88,7 @@ def distributed_context(device: str = "cpu") -> Distributed | None:
     import torch.distributed as dist
 
     if not initialised:
-        from rnnforecast.scale.devices import resolve_device
+        from rnnforecast.training.devices import resolve_device
 
         place = resolve_device(device)
         backend = "nccl" if place.type == "cuda" else "gloo"
@@ -230,14 +236,14 @@ class Distributed:
         follower.__dict__.update(store.__dict__)
         return follower
 
-    def shard(self, n_local: int, n_val_local: int) -> Shard:
+    def shard(self, n_local: int, n_val_local: int) -> DataParallelShard:
         counts = self.gather_counts(n_local)
-        return Shard(self, sum(counts[: self.rank]), n_local, sum(counts),
+        return DataParallelShard(self, sum(counts[: self.rank]), n_local, sum(counts),
                      self.sum_int(n_val_local))
 
 
-class Shard:
-    """What the training loop asks of data-parallel training (see the module docstring)."""
+class DataParallelShard:
+    """The `Shard` of one rank of a data-parallel fit (see the module docstring)."""
 
     def __init__(self, dist: Distributed, offset: int, n_local: int, total: int,
                  val_total: int) -> None:
@@ -252,8 +258,7 @@ class Shard:
         mine = (idx >= self.offset) & (idx < self.offset + self.n_local)
         return idx[mine] - self.offset
 
-    def member_loss(self, loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-                    net: RecurrentNet, xb: torch.Tensor, yb: torch.Tensor,
+    def member_loss(self, loss_fn: Loss, net: RecurrentNet, xb: torch.Tensor, yb: torch.Tensor,
                     size: int) -> torch.Tensor:
         """Per-member loss of this rank's windows scaled to the global batch of ``size``
         windows: the ranks' values add up to the one-process mean."""
@@ -265,8 +270,7 @@ class Shard:
         losses = loss_fn(net(xb), yb.unsqueeze(0))  # (members, batch, outputs)
         return losses.sum(dim=(1, 2)) / (size * losses.shape[2])
 
-    def val_loss(self, loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-                 net: RecurrentNet, x_val: torch.Tensor | None,
+    def val_loss(self, loss_fn: Loss, net: RecurrentNet, x_val: torch.Tensor | None,
                  y_val: torch.Tensor | None) -> torch.Tensor:
         """Per-member mean validation loss over all ranks' validation windows."""
         import torch
@@ -304,3 +308,22 @@ class Shard:
         t = value.detach().double().reshape(1).to(self.dist.comm_device)
         dist.all_reduce(t)
         return t.cpu().reshape(())
+
+
+def fit_input(data: Any, fill: Any, device: str, covariates: Sequence[str] = (),
+              ) -> tuple[Distributed | None, pd.DataFrame]:
+    """The process group (None when not distributed) and the canonical frame a fit trains
+    on: the whole data, or under torchrun this rank's block of series (a Parquet dataset is
+    then read for that block only). ``covariates``: extra columns to keep (`read_series`)."""
+    from rnnforecast.data.parquet import is_parquet, parquet_ids, read_parquet_series
+    from rnnforecast.data.reader import read_series
+
+    dist = distributed_context(device)
+    if is_parquet(data):
+        ids = None if dist is None else dist.block(parquet_ids(data))
+        if covariates:
+            raise ConfigError("covariates (past_cols, future_cols) are read from CSV files "
+                              "and DataFrames, not yet from Parquet datasets")
+        return dist, read_parquet_series(data, ids=ids, fill=fill)
+    frame = read_series(data, fill=fill, covariates=covariates)
+    return dist, frame if dist is None else dist.keep_block(frame)

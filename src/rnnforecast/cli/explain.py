@@ -1,4 +1,4 @@
-"""The ``explain`` commands (gradients, compare) and ``report``: what recurrent networks do,
+"""``rnnforecast explain gradients`` and ``explain compare``: what recurrent networks do,
 measured on the user's data.
 
 Only typer and the standard library are imported at module level (``rnnforecast --help``
@@ -9,13 +9,14 @@ after everything was computed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 
-from rnnforecast.cli_options import (
+from rnnforecast.cli.checks import check_positives, refuse_overwrite
+from rnnforecast.cli.options import (
     MODEL_PANEL,
+    Data,
     DateFormat,
     Decimal,
     Ensemble,
@@ -27,7 +28,7 @@ from rnnforecast.cli_options import (
     TimeCol,
     ValueCol,
 )
-from rnnforecast.cli_support import guard
+from rnnforecast.cli.support import guard, read_data, say, stdout_console
 from rnnforecast.data.reading import command_line
 
 explain_app = typer.Typer(
@@ -43,11 +44,6 @@ explain_app = typer.Typer(
 #: what ``explain gradients`` writes into its --out folder
 GRADIENT_FILES = ("gradient-flow.png", "gradient-flow.csv", "gradient-flow.json",
                   "clipping.png", "clipping.csv")
-
-Data = Annotated[str, typer.Argument(
-    metavar="DATA", help="CSV file: a date and a value column, or long unique_id, ds, y.",
-    show_default=False)]
-
 
 @explain_app.command(epilog="Example: rnnforecast explain gradients sales.csv --models "
                      "rnn,lstm,gru --lookback 48 --out gradients/")
@@ -132,69 +128,13 @@ def compare(
         run_compare(settings)
 
 
-def report(
-    data: Data,
-    out: Annotated[str, typer.Option(help="HTML file to write.")] = "report.html",
-    horizon: Annotated[int | None, typer.Option(
-        help="Steps to hold out and forecast (default: two seasons, at most a quarter of the "
-        "shortest series).", show_default=False)] = None,
-    models: Annotated[str | None, typer.Option(
-        help="Comma-separated models (default: lstm, seasonal_naive, naive2, seasonal_drift and "
-        "auto_ets_log, or auto_ets when some value is <= 0).", show_default=False)] = None,
-    seeds: Annotated[int, typer.Option(help="Fit each network this many times.")] = 1,
-    epochs: Epochs = None,
-    ensemble: Ensemble = None,
-    lookback: Annotated[int | None, typer.Option(
-        help="Input window length (default: adapted to the data).", rich_help_panel=MODEL_PANEL,
-        show_default=False)] = None,
-    season_length: SeasonLength = None,
-    fill: Fill = None,
-    time_col: TimeCol = None,
-    value_col: ValueCol = None,
-    id_col: IdCol = None,
-    date_format: DateFormat = None,
-    decimal: Decimal = None,
-) -> None:
-    """One self-contained HTML page to share: data, forecast, honest comparison, training
-    curves and gradient flow.
-
-    Holds out the last --horizon points, fits the models on the rest and lays out the data
-    summary, the forecast figure, the comparison table (beside seasonal naive, Naive2 and
-    AutoETS), the training curves and the gradient flow of the network. Figures are
-    embedded in the page, which loads nothing from the network and runs no script.
-    """
-    settings = dict(locals())
-    with guard(), command_line(settings.pop("date_format"), settings.pop("decimal")):
-        run_report(settings)
-
-
-def register(app: typer.Typer, rewrap: Callable[[Callable[..., None]], Callable[..., None]]
-             ) -> None:
-    """Add ``explain`` and ``report`` to the main app (help texts joined like the others)."""
-    for command in (gradients, compare):
-        rewrap(command)
-    app.add_typer(explain_app, name="explain")
-    app.command(name="report", epilog="Example: rnnforecast report sales.csv --horizon 12 "
-                "--out report.html")(rewrap(report))
-
-
 # ---------------------------------------------------------------------------- work
-
-
-def _read(settings: dict[str, Any]) -> Any:
-    from rnnforecast.cli_commands import as_fill
-    from rnnforecast.data.reader import read_series
-
-    return read_series(settings["data"], fill=as_fill(settings["fill"]),
-                       time_col=settings["time_col"], value_col=settings["value_col"],
-                       id_col=settings["id_col"])
 
 
 def _out_folder(out: str, data: str, names: tuple[str, ...]) -> Any:
     """The output folder; none of the files written there may be the data file."""
     from pathlib import Path
 
-    from rnnforecast.cli_support import refuse_overwrite
     from rnnforecast.errors import ConfigError
 
     folder = Path(out)
@@ -205,25 +145,17 @@ def _out_folder(out: str, data: str, names: tuple[str, ...]) -> Any:
     return folder
 
 
-def _positive(settings: dict[str, Any], *names: str) -> None:
-    from rnnforecast.cli_support import check_positive
-
-    for name in names:
-        check_positive(settings.get(name), "--" + name.replace("_", "-"))
-
-
 def run_gradients(settings: dict[str, Any]) -> None:
     from contextlib import ExitStack
 
     import pandas as pd
 
-    from rnnforecast.cli_support import say, stdout_console
     from rnnforecast.errors import ConfigError
     from rnnforecast.explain.common import default_horizon, default_lookback
     from rnnforecast.explain.gradients import clipping_frame, forecaster_gradient_flow
     from rnnforecast.explain.report import report_lags
     from rnnforecast.forecaster import Forecaster
-    from rnnforecast.inputs import CELL_NAMES as MODELS  # one recurrent stack (not seq2seq)
+    from rnnforecast.forecaster.inputs import CELL_NAMES as MODELS  # not seq2seq
     from rnnforecast.io.atomic import atomic_path
     from rnnforecast.plotting.explain import clipping_figure, gradient_flow_figure
 
@@ -235,11 +167,11 @@ def run_gradients(settings: dict[str, Any]) -> None:
     if not cells:
         raise ConfigError(f"--models is empty: use any of {', '.join(MODELS)}")
     cells = list(dict.fromkeys(cells))
-    _positive(settings, "horizon", "lookback", "epochs", "hidden_size", "ensemble",
-              "season_length")
+    check_positives(settings, "horizon", "lookback", "epochs", "hidden_size", "ensemble",
+                    "season_length")
     if settings["seed"] < 0:
         raise ConfigError(f"--seed {settings['seed']} is invalid: use an integer >= 0")
-    frame = _read(settings)
+    frame = read_data(settings)
     h = settings["horizon"] or default_horizon(frame, 1, settings["season_length"], 1 / 3)
     lookback = settings["lookback"] or default_lookback(frame, h, 48)
     kwargs = {k: settings[k] for k in ("epochs", "hidden_size", "ensemble", "season_length",
@@ -276,7 +208,7 @@ def run_gradients(settings: dict[str, Any]) -> None:
                              title=f"Gradient flow through a {lookback}-step window "
                              "(solid: trained, dashed: initial)")
         table.to_csv(tmp["gradient-flow.csv"], index=False)
-        tmp["gradient-flow.json"].write_text(_dumps(payload), encoding="utf-8")
+        tmp["gradient-flow.json"].write_text(dumps(payload), encoding="utf-8")
         clipping_figure(clips, path=tmp["clipping.png"], fmt="png")
         clip_table.to_csv(tmp["clipping.csv"], index=False)
     _print_ratio_table(summary, "||dL/dh_t|| relative to the last step (t = T-1), top layer, "
@@ -294,8 +226,6 @@ def run_gradients(settings: dict[str, Any]) -> None:
 def _print_ratio_table(rows: list[dict[str, Any]], title: str) -> None:
     from rich.table import Table
 
-    from rnnforecast.cli_support import stdout_console
-
     lags = [k for k in rows[0] if k.startswith("lag ")]
     table = Table(title=title, title_justify="left")
     table.add_column("model", style="bold")
@@ -312,7 +242,6 @@ def run_compare(settings: dict[str, Any]) -> None:
 
     from rich.table import Table
 
-    from rnnforecast.cli_support import say, stdout_console
     from rnnforecast.errors import ConfigError
     from rnnforecast.explain.compare import FACTORS
     from rnnforecast.explain.compare import compare as run
@@ -329,9 +258,9 @@ def run_compare(settings: dict[str, Any]) -> None:
     folder = _out_folder(settings["out"], settings["data"], (
         "compare.csv", "compare-seeds.csv", "compare.json", "compare.png",
         *[f"compare-{f}.png" for f in factors]))
-    _positive(settings, "horizon", "seeds", "windows", "epochs", "hidden_size", "ensemble",
-              "lookback", "season_length")
-    frame = _read(settings)
+    check_positives(settings, "horizon", "seeds", "windows", "epochs", "hidden_size",
+                    "ensemble", "lookback", "season_length")
+    frame = read_data(settings)
     result = run(frame, settings["horizon"], factors=list(dict.fromkeys(factors)),
                  seeds=settings["seeds"], windows=settings["windows"],
                  epochs=settings["epochs"], ensemble=settings["ensemble"],
@@ -352,7 +281,7 @@ def run_compare(settings: dict[str, Any]) -> None:
         tmp = {n: stack.enter_context(atomic_path(folder / n)) for n in names}
         result.table.to_csv(tmp["compare.csv"], index=False)
         result.seeds.to_csv(tmp["compare-seeds.csv"], index=False)
-        tmp["compare.json"].write_text(_dumps(payload), encoding="utf-8")
+        tmp["compare.json"].write_text(dumps(payload), encoding="utf-8")
         compare_figure(result.table, result.seeds, factors, path=tmp["compare.png"],
                        fmt="png", reference=ref)
         for f in factors:
@@ -377,60 +306,10 @@ def run_compare(settings: dict[str, Any]) -> None:
                   f"{', '.join(str(folder / n) for n in names)}", soft_wrap=True)
 
 
-def run_report(settings: dict[str, Any]) -> None:
-    import shlex
-    import sys
-    from pathlib import Path
-
-    from rnnforecast.cli_commands import check_output_path
-    from rnnforecast.cli_support import refuse_overwrite, say
-    from rnnforecast.explain.report import build_report
-    from rnnforecast.io.atomic import atomic_path
-
-    out = settings["out"]
-    check_output_path(out, "--out")
-    refuse_overwrite(out, "--out", {"data file": settings["data"]})
-    _positive(settings, "horizon", "seeds", "epochs", "ensemble", "lookback", "season_length")
-    frame = _read(settings)
-    name = Path(settings["data"]).name
-    argv = sys.argv[1:]
-    command = ("rnnforecast " + " ".join(shlex.quote(a) for a in argv)
-               if "report" in argv else None)
-    result = build_report(frame, horizon=settings["horizon"], models=settings["models"],
-                          seeds=settings["seeds"], epochs=settings["epochs"],
-                          ensemble=settings["ensemble"], lookback=settings["lookback"],
-                          season_length=settings["season_length"], fill=settings["fill"],
-                          title=f"Forecast report: {name}", command=command, on_step=say)
-    with atomic_path(out) as tmp:
-        tmp.write_text(result.html, encoding="utf-8")
-    size = len(result.html.encode("utf-8"))
-    say(f"wrote {out} ({size / 1024:.0f} KB, {result.notes['cpu_seconds']:.1f} s CPU)")
-    print(out)
-
-
-def _clean(value: Any) -> Any:
-    """Plain JSON values: numpy scalars as Python numbers, NaN and inf as null."""
-    import math
-
-    import numpy as np
-
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    if value is None or isinstance(value, str):
-        return value
-    return str(value)
-
-
-def _dumps(payload: Any) -> str:
+def dumps(payload: Any) -> str:
+    """A JSON file's text: plain values, NaN and inf as null, anything else as its text."""
     import json
 
-    return json.dumps(_clean(payload), indent=1, allow_nan=False) + "\n"
+    from rnnforecast.io.jsonsafe import plain
+
+    return json.dumps(plain(payload), indent=1, allow_nan=False, default=str) + "\n"

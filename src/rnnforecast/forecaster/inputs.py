@@ -1,8 +1,8 @@
 """The Forecaster's side of covariates, series embeddings and the seq2seq model: parameter
 checks, the `InputPlan` of a fitted model and the network that reads its windows.
 
-Kept out of `rnnforecast.forecaster` so that the model object only calls three functions;
-the window layout itself is documented in `rnnforecast.data.covariates`.
+The Forecaster calls three functions (`check_params`, `plan_for`, `build_net`); the window
+layout itself is documented in `rnnforecast.data.covariates`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,76 @@
+"""``rnnforecast info``: what a model file holds, as tables or JSON
+(`rnnforecast.evaluation.describe.describe_model`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from rnnforecast.cli.checks import check_choice
+from rnnforecast.cli.support import guard, stdout_console
+
+EPILOG = "Example: rnnforecast info sales.rnnf --format json"
+
+
+def info(
+    model_file: Annotated[str, typer.Argument(
+        metavar="MODEL", help="A model file written by 'rnnforecast fit'.", show_default=False)],
+    output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """What a model file holds: model, settings, data span, series, training."""
+    with guard():
+        run_info(model_file, output_format)
+
+
+def run_info(model_file: str, output_format: str) -> None:
+    import json
+
+    from rich.table import Table
+
+    from rnnforecast.evaluation.describe import describe_model
+    from rnnforecast.forecaster import Forecaster
+
+    check_choice(output_format, "--format", ("table", "json"))
+    forecaster = Forecaster.load(model_file)
+    details = describe_model(forecaster, model_file)
+    if output_format == "json":
+        print(json.dumps(details, indent=2, default=str))
+        return
+    table = Table(show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    rows = [
+        ("model", f"{details['model']} ({details['parameters']:,} parameters)"),
+        ("series", f"{details['series']}: {', '.join(details['series_ids'])}"),
+        ("frequency", f"{details['frequency']} (season length {details['season_length']})"),
+        ("trained on data ending", details["data_ends"]),
+        ("horizon", str(forecaster.horizon)),
+        ("lookback", str(details["lookback"])),
+        ("training", f"{details['epochs_run']} epochs ({_stop(details['stop_reason'])}), "
+                     f"final training loss {_loss(details['final_train_loss'])}"),
+        ("file", f"{details['file_bytes']:,} bytes"),
+    ]
+    for field, value in rows:
+        table.add_row(field, value)
+    settings = Table()
+    settings.add_column("option")
+    settings.add_column("value used")
+    chosen = set(details["chosen_for_the_data"])
+    for key, value in details["settings"].items():
+        text = str(value) if value is not None else (
+            "auto (per series)" if key == "nonnegative" else "none")
+        settings.add_row(key, text + (" (chosen for the data)" if key in chosen else ""))
+    console = stdout_console()
+    console.print(f"model file {model_file}", soft_wrap=True)
+    console.print(table)
+    console.print("settings")
+    console.print(settings)
+
+
+def _stop(reason: str) -> str:
+    return "all epochs run" if reason == "epochs" else reason
+
+
+def _loss(value: Any) -> str:
+    return "-" if value is None else f"{value:.4g}"

@@ -1,0 +1,94 @@
+"""The model file of a fitted `Forecaster`: JSON settings (parameters, fitted state, history,
+conformal calibration) plus raw tensors, written atomically by `rnnforecast.io`. Loading
+never executes code from the file. The format is unchanged since version 1."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, TypeVar
+
+from rnnforecast._version import __version__
+from rnnforecast.errors import ConfigError, ModelFileError
+from rnnforecast.forecaster.conformal import Calibration
+from rnnforecast.forecaster.network import build_net
+from rnnforecast.forecaster.params import PARAM_NAMES, check_params, fitted_params
+from rnnforecast.forecaster.state import SeriesState
+from rnnforecast.io.jsonsafe import finite_or_none
+
+__all__ = ["load_model", "save_model"]
+
+T = TypeVar("T")
+
+
+def save_model(f: Any, path: str | os.PathLike[str]) -> None:
+    """Write the fitted model ``f`` to ``path`` (one file; atomic)."""
+    from rnnforecast.io import write_model_file
+
+    meta = {
+        "library": "rnnforecast",
+        "library_version": __version__,
+        "params": f.get_params(),
+        "fitted": {
+            "freq": f.freq_,
+            "season_length": f.season_length_,
+            "lookback": f.lookback_,
+            "settings": f.settings_,
+            "series": [s.to_json() for s in f.series_.values()],
+            "history": {k: [finite_or_none(v) for v in vals] for k, vals in f.history_.items()},
+            "stop_reason": f.stop_reason_,
+            "best_epoch": f.best_epoch_,
+            "conformal": f.conformal_.to_json() if hasattr(f, "conformal_") else None,
+        },
+    }
+    tensors = {k: v.detach().cpu().numpy() for k, v in f.net_.state_dict().items()}
+    write_model_file(path, meta, tensors)
+
+
+def load_model(cls: type[T], path: str | os.PathLike[str]) -> T:
+    """The model of class ``cls`` (the `Forecaster`) written to ``path`` by `save_model`;
+    a `ModelFileError` when the file is not one."""
+    import torch
+
+    from rnnforecast.io import read_model_file
+
+    meta, tensors = read_model_file(path)
+    try:
+        if meta.get("library") != "rnnforecast":
+            raise KeyError("library")
+        params = {k: v for k, v in meta["params"].items() if k in PARAM_NAMES}
+        params.setdefault("framing", "seasonal")  # format-1 files before framings
+        forecaster: Any = cls(**params)
+        check_params(forecaster)
+        _set_fitted(forecaster, meta["fitted"], params)
+        out_size = int(forecaster.horizon) if forecaster.strategy == "direct" else 1
+        net = build_net(forecaster, out_size)
+        state = {k: torch.from_numpy(v) for k, v in tensors.items()}
+        # read onto the CPU whatever trained it: a GPU-trained model predicts anywhere
+        net.load_state_dict(state, strict=True)
+    except (KeyError, TypeError, ValueError, RuntimeError, ConfigError) as exc:
+        raise ModelFileError(f"{path}: the model file's content is invalid ({exc})") from None
+    forecaster.net_ = net
+    forecaster._fitted_params = fitted_params(forecaster)
+    return forecaster  # type: ignore[no-any-return]
+
+
+def _set_fitted(forecaster: Any, fitted: dict[str, Any], params: dict[str, Any]) -> None:
+    """The learned attributes of ``forecaster`` from the file's ``fitted`` section."""
+    forecaster.freq_ = str(fitted["freq"])
+    forecaster.season_length_ = int(fitted["season_length"])
+    forecaster.lookback_ = int(fitted["lookback"])
+    forecaster.settings_ = dict(fitted.get("settings") or {
+        k: params[k] for k in ("hidden_size", "ensemble", "lr", "loss", "epochs")})
+    forecaster.series_ = {
+        s["unique_id"]: SeriesState.from_json(s) for s in fitted["series"]
+    }
+    forecaster.history_ = {
+        k: [float("nan") if v is None else float(v) for v in vals]
+        for k, vals in fitted["history"].items()
+    }
+    forecaster.stop_reason_ = str(fitted.get("stop_reason", ""))
+    forecaster.best_epoch_ = [int(e) for e in fitted.get("best_epoch", [])]
+    if fitted.get("conformal"):
+        forecaster.conformal_ = Calibration.from_json(fitted["conformal"])
+    elif forecaster.levels is not None and forecaster.conformal:
+        raise KeyError("conformal")
