@@ -118,3 +118,9 @@ def test_seasonal_drift_hand_computed() -> None:
     y2 = np.array([0.0, 2.0, 3.0, 1.0, 4.0, 5.0])
     raw = SeasonalDrift(2, season_length=3).fit(_frame(y2)).predict()["seasonal_drift"]
     np.testing.assert_allclose(raw, [1.0 + 5 / 3, 4.0 + 5 / 3])
+
+
+def test_a_series_too_tiny_for_statsforecast_is_one_clear_error() -> None:
+    # statsforecast's AutoETS raises NotImplementedError("tiny datasets") on 6 points
+    with pytest.raises(DataError, match="auto_ets cannot be fitted to a series of 6 points"):
+        AutoETS(3, season_length=1).fit(_frame([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])).predict()

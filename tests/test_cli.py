@@ -22,8 +22,8 @@ from rnnforecast import Forecaster, load_dataset
 from rnnforecast.cli import app
 from rnnforecast.metrics import mae, mape, mase, rmse, smape
 
-FAST = ["--epochs", "5", "--hidden-size", "4", "--ensemble", "1"]
-FAST_KW = {"epochs": 5, "hidden_size": 4, "ensemble": 1}
+FAST = ["--epochs", "5", "--hidden-size", "4", "--ensemble", "1", "--no-guard"]
+FAST_KW = {"epochs": 5, "hidden_size": 4, "ensemble": 1, "guard": False}
 METRICS = ("rmse", "mae", "mape", "smape", "mase")
 COMMANDS = ("demo", "fit", "predict", "evaluate", "plot", "info")
 

@@ -19,7 +19,7 @@ from rnnforecast.cli import app
 from rnnforecast.cli.language import cli_language
 from rnnforecast.evaluation.summary import verdict
 
-FAST = ["--epochs", "3", "--hidden-size", "4", "--ensemble", "1"]
+FAST = ["--epochs", "3", "--hidden-size", "4", "--ensemble", "1", "--no-guard"]
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> Result:

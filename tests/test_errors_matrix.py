@@ -33,8 +33,8 @@ from rnnforecast.training import loop as loop_module
 
 torch.set_num_threads(1)
 
-FAST = ["--epochs", "3", "--hidden-size", "4", "--ensemble", "1"]
-FAST_KW: dict[str, Any] = {"epochs": 3, "hidden_size": 4, "ensemble": 1}
+FAST = ["--epochs", "3", "--hidden-size", "4", "--ensemble", "1", "--no-guard"]
+FAST_KW: dict[str, Any] = {"epochs": 3, "hidden_size": 4, "ensemble": 1, "guard": False}
 MONTHS = [f"{y}-{m:02d}" for y in (2000, 2001) for m in range(1, 13)]
 
 
@@ -212,7 +212,7 @@ def make_files(folder: Path, case: Case) -> dict[str, Path]:
 
 def assert_one_error_line(result: Result, message: str) -> str:
     assert result.exit_code == 2, result.output
-    assert isinstance(result.exception, SystemExit)  # the guard's exit, not a crash
+    assert isinstance(result.exception, SystemExit)  # reported_errors exits, not a crash
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: "), lines[0]
@@ -255,7 +255,7 @@ def test_bad_input_through_the_python_api(case: Case, tmp_path: Path) -> None:
 
 
 def test_real_processes_print_one_line_and_no_traceback(tmp_path: Path) -> None:
-    """A few cases through the real entry point (the rest use the same guard in-process)."""
+    """A few cases through the real entry point (the rest go through reported_errors in-process)."""
     env = {**os.environ, "NO_COLOR": "1"}
     for case in (CASES[0], CASES[10], CASES[22]):
         folder = tmp_path / case.name.replace(" ", "_")

@@ -20,7 +20,7 @@ from rnnforecast.evaluation import (
 )
 from rnnforecast.metrics import mae, mape, mase, rmse, smape
 
-FAST = {"hidden_size": 4, "epochs": 3, "ensemble": 1}
+FAST = {"hidden_size": 4, "epochs": 3, "ensemble": 1, "guard": False}
 
 
 @pytest.fixture(scope="module")

@@ -151,7 +151,7 @@ def test_forecaster_flow_uses_its_training_windows_and_initial_weights(
     monkeypatch.setattr(training, "train", spy)
     air = load_dataset("airpassengers").iloc[:120]
     f = Forecaster("gru", horizon=12, lookback=30, epochs=1, lr=1e-9, ensemble=2,
-                   hidden_size=4).fit(air)
+                   hidden_size=4, guard=False).fit(air)  # the guard would train a second net
     x, y = training_windows(f, air)
     assert len(seen) == 1 and x.shape[1:] == (30, 2) and y.shape[1] == 12
     np.testing.assert_allclose(x, seen[0][0].numpy(), rtol=1e-6, atol=1e-6)

@@ -13,7 +13,7 @@ from rnnforecast.data.windows import series_scale
 
 torch.set_num_threads(1)
 
-FAST = {"hidden_size": 4, "epochs": 5, "ensemble": 1}
+FAST = {"hidden_size": 4, "epochs": 5, "ensemble": 1, "guard": False}
 MONTHS_1959_1960 = list(pd.date_range("1959-01-01", "1960-12-01", freq="MS"))
 
 

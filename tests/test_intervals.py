@@ -29,7 +29,7 @@ from rnnforecast.forecaster.heads import order_bounds
 from rnnforecast.levels import format_level, interval_columns, parse_levels, quantiles_for
 from rnnforecast.training.pinball import pinball, with_quantiles
 
-FAST: dict[str, Any] = {"epochs": 5, "hidden_size": 4, "ensemble": 1}
+FAST: dict[str, Any] = {"epochs": 5, "hidden_size": 4, "ensemble": 1, "guard": False}
 ORDER = ["lstm-lo-95", "lstm-lo-80", "lstm", "lstm-hi-80", "lstm-hi-95"]
 
 

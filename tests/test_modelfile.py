@@ -23,7 +23,7 @@ from rnnforecast.io.modelfile import MAGIC
 torch.set_num_threads(1)
 
 DATA = Path(__file__).parent / "data"
-FAST = {"hidden_size": 4, "epochs": 3, "ensemble": 2}
+FAST = {"hidden_size": 4, "epochs": 3, "ensemble": 2, "guard": False}
 
 
 @pytest.fixture(scope="module")

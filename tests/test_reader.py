@@ -472,3 +472,25 @@ def test_property_arbitrary_bytes_raise_only_data_error(tmp_path: Path, raw: byt
         assert str(exc)  # a message, never an empty one
     else:
         assert_canonical(frame, dated=frame["ds"].dtype.kind == "M")
+
+
+def test_read_options_read_as_read_series_with_them(tmp_path: Path) -> None:
+    import warnings
+
+    from rnnforecast.data.reader import ReadOptions
+    from rnnforecast.data.reading import ReadNotice
+
+    path = write(tmp_path, "when,v,other\n" + "".join(
+        f"2020-{m:02d}-01,{m if m != 4 else ''},{m * 2}\n" for m in range(1, 13)))
+    options = ReadOptions(time_col="when", value_col="v", fill="interpolate")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frame = options.read(path)
+    with pytest.warns(ReadNotice):
+        expected = read_series(path, time_col="when", value_col="v", fill="interpolate")
+    pd.testing.assert_frame_equal(frame, expected)
+    # the reader's notice points at the code that reads, as with read_series itself
+    (notice,) = [w for w in caught if issubclass(w.category, ReadNotice)]
+    assert notice.filename == __file__
+    with pytest.raises(DataError, match="missing value"):
+        options.read(path, fill=None)  # an argument given to read overrides the option

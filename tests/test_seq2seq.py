@@ -17,7 +17,7 @@ from rnnforecast.cli import app
 from rnnforecast.errors import ConfigError
 from rnnforecast.models import Seq2SeqNet
 
-FAST: dict[str, Any] = {"epochs": 5, "hidden_size": 4, "ensemble": 2}
+FAST: dict[str, Any] = {"epochs": 5, "hidden_size": 4, "ensemble": 2, "guard": False}
 
 
 def net(cell: str = "gru", members: int = 2, blocks: int = 1) -> Seq2SeqNet:

@@ -36,7 +36,14 @@ class Classical(Baseline):
             y = np.log(y)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            mean = np.asarray(self.make_model(season).forecast(y=y, h=horizon)["mean"])
+            try:
+                mean = np.asarray(self.make_model(season).forecast(y=y, h=horizon)["mean"])
+            except NotImplementedError:  # statsforecast's "tiny datasets"
+                raise DataError(
+                    f"{self.name} cannot be fitted to a series of {len(y)} points (statsforecast "
+                    "refuses such tiny series); use a longer series, or leave "
+                    f"{self.name} out of the models"
+                ) from None
         if not np.all(np.isfinite(mean)):
             raise DataError(f"{self.name} produced a non-finite forecast; try another model")
         return np.exp(mean) if self.log else mean.astype(np.float64)

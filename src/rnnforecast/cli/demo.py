@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from rnnforecast.cli.support import OPTIONS, guard, stdout_console
+from rnnforecast.cli.support import OPTIONS, reported_errors, stdout_console
 
 EPILOG = "Example: rnnforecast demo --out demo/"
 #: what the demo writes into its --out folder
@@ -26,7 +26,7 @@ def demo(
     whether the LSTM beats each baseline, and writes forecast.png, training.png,
     forecast.csv and metrics.json.
     """
-    with guard():
+    with reported_errors():
         run_demo(out)
 
 

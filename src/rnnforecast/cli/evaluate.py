@@ -26,6 +26,7 @@ from rnnforecast.cli.options import (
     Fill,
     Format,
     FutureCols,
+    Guard,
     HiddenSize,
     IdCol,
     LearningRate,
@@ -44,10 +45,10 @@ from rnnforecast.cli.support import (
     BASELINE_NAMES,
     NETWORK_NAMES,
     OPTIONS,
-    READ_KEYS,
     describe_frame,
     detail,
-    guard,
+    read_options,
+    reported_errors,
     say,
     write_text,
 )
@@ -105,6 +106,7 @@ def evaluate(
     ensemble: Ensemble = None,
     strategy: Strategy = None,
     local: Local = None,
+    guard: Guard = None,
     future_cols: FutureCols = None,
     past_cols: PastCols = None,
     levels: Levels = None,
@@ -131,7 +133,7 @@ def evaluate(
     then carry; the baselines ignore covariates.
     """
     settings = dict(locals())
-    with guard(), command_line(settings.pop("date_format"), settings.pop("decimal")):
+    with reported_errors(), command_line(settings.pop("date_format"), settings.pop("decimal")):
         run_evaluate(settings)
 
 
@@ -140,8 +142,9 @@ def run_evaluate(settings: dict[str, Any]) -> None:
 
     from rnnforecast.cli.tables import render_summary
     from rnnforecast.errors import ConfigError
-    from rnnforecast.evaluation import run_protocol, summary_records
+    from rnnforecast.evaluation import summary_records
     from rnnforecast.evaluation.protocols import PROTOCOLS
+    from rnnforecast.evaluation.run import run_read
     from rnnforecast.forecaster.inputs import parse_columns
 
     output_format = settings["output_format"]
@@ -159,7 +162,7 @@ def run_evaluate(settings: dict[str, Any]) -> None:
     refuse_overwrite(settings["scores"], "--scores", {"data file": settings["data"],
                                                       "--test file": settings["test"]})
     passed = ("hidden_size", "num_layers", "dropout", "epochs", "batch_size", "lr",
-              "transform", "ensemble", "strategy", "fill", "local")
+              "transform", "ensemble", "strategy", "fill", "local", "guard")
     kwargs = {k: settings[k] for k in passed if settings[k] is not None}
     if settings["clip"] is not None:
         kwargs["clip"] = parse_clip(settings["clip"])
@@ -171,13 +174,13 @@ def run_evaluate(settings: dict[str, Any]) -> None:
         kwargs["conformal"] = bool(settings["conformal"])
     elif settings["conformal"]:
         raise ConfigError("--conformal needs --levels, e.g. --levels 80,95")
-    result = run_protocol(
-        settings["data"], settings["models"], horizon=settings["horizon"], protocol=protocol,
-        seeds=settings["seeds"], season_length=settings["season_length"],
-        test=settings["test"], lookback=settings["lookback"], windows=settings["windows"],
-        step=settings["step"], refit=settings["refit"],
-        backend=settings["backend"], scheduler=settings["scheduler"],
-        **{k: settings[k] for k in READ_KEYS}, quiet=OPTIONS.quiet, **kwargs,
+    result = run_read(
+        settings["data"], settings["models"], read=read_options(settings),
+        horizon=settings["horizon"], protocol=protocol, seeds=settings["seeds"],
+        season_length=settings["season_length"], test=settings["test"],
+        lookback=settings["lookback"], windows=settings["windows"], step=settings["step"],
+        refit=settings["refit"], backend=settings["backend"], scheduler=settings["scheduler"],
+        quiet=OPTIONS.quiet, **kwargs,
     )
     detail(f"training part: {describe_frame(result.train)}; "
            f"hold-out: {describe_frame(result.test)}")

@@ -3,7 +3,7 @@ measured on the user's data.
 
 Only typer and the standard library are imported at module level (``rnnforecast --help``
 stays fast and never imports torch); the work is imported when a command runs. Errors go
-through `guard` (one ``error:`` line, exit code 2) and every file is written atomically
+through `reported_errors` (one ``error:`` line, exit code 2) and every file is written atomically
 after everything was computed.
 """
 
@@ -28,7 +28,7 @@ from rnnforecast.cli.options import (
     TimeCol,
     ValueCol,
 )
-from rnnforecast.cli.support import guard, read_data, say, stdout_console
+from rnnforecast.cli.support import read_data, reported_errors, say, stdout_console
 from rnnforecast.data.reading import command_line
 
 explain_app = typer.Typer(
@@ -80,7 +80,7 @@ def gradients(
     and the gradient norm per epoch before and after clipping (clipping.png, clipping.csv).
     """
     settings = dict(locals())
-    with guard(), command_line(settings.pop("date_format"), settings.pop("decimal")):
+    with reported_errors(), command_line(settings.pop("date_format"), settings.pop("decimal")):
         run_gradients(settings)
 
 
@@ -124,7 +124,7 @@ def compare(
     factor.
     """
     settings = dict(locals())
-    with guard(), command_line(settings.pop("date_format"), settings.pop("decimal")):
+    with reported_errors(), command_line(settings.pop("date_format"), settings.pop("decimal")):
         run_compare(settings)
 
 

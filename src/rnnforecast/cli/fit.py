@@ -33,6 +33,7 @@ from rnnforecast.cli.options import (
     Epochs,
     Fill,
     FutureCols,
+    Guard,
     HiddenSize,
     Horizon,
     IdCol,
@@ -57,7 +58,9 @@ from rnnforecast.cli.support import (
     describe_frame,
     detail,
     forecaster_params,
-    guard,
+    notice,
+    read_options,
+    reported_errors,
     say,
 )
 from rnnforecast.data.reading import command_line
@@ -67,7 +70,7 @@ if TYPE_CHECKING:
 
 EPILOG = "Example: rnnforecast fit sales.csv --horizon 12 --save sales.rnnf"
 #: settings that are not the model's (where to write it, how to read the data)
-NOT_MODEL = ("save", "time_col", "value_col", "id_col")
+NOT_MODEL = ("save", *READ_KEYS)
 
 
 def fit(
@@ -97,6 +100,7 @@ def fit(
     ensemble: Ensemble = None,
     strategy: Strategy = None,
     local: Local = None,
+    guard: Guard = None,
     cell: Cell = None,
     future_cols: FutureCols = None,
     past_cols: PastCols = None,
@@ -123,7 +127,8 @@ def fit(
     init: Annotated[str | None, typer.Option(
         "--init", metavar="MODEL",
         help="Continue training the model in this file on DATA (warm start): its architecture "
-        "and settings stay; only --epochs, --lr, --seed and --fill may change.",
+        "and settings stay; only --epochs, --lr, --seed, --fill, --batch-size, --clip, "
+        "--device, --precision and --guard may change.",
         show_default=False)] = None,
 ) -> None:
     """Fit a forecaster on DATA and save it to one model file.
@@ -136,7 +141,7 @@ def fit(
     flags = {k: v for k, v in locals().items()
              if k not in ("data", "config", "checkpoint", "resume", "init", "date_format",
                           "decimal")}
-    with guard(), command_line(date_format, decimal):
+    with reported_errors(), command_line(date_format, decimal):
         run_fit(data, flags, config, checkpoint=checkpoint, resume=resume, init=init)
 
 
@@ -146,7 +151,6 @@ def run_fit(data: str, flags: dict[str, Any], config: str | None, *,
     import numpy as np
 
     from rnnforecast.data.parquet import is_parquet
-    from rnnforecast.data.reader import read_series
     from rnnforecast.forecaster import Forecaster
     from rnnforecast.forecaster.inputs import covariate_columns
     from rnnforecast.training.distributed import is_main_process
@@ -157,11 +161,13 @@ def run_fit(data: str, flags: dict[str, Any], config: str | None, *,
         base = load_init(init, settings)
         settings["horizon"] = base.horizon
     save = check_fit_options(settings, data, config, init, checkpoint, resume)
-    read = {k: settings.pop(k, None) for k in READ_KEYS}
+    read = read_options(settings)
+    for key in READ_KEYS:  # how to read DATA, not the model's settings
+        settings.pop(key, None)
     frame: Any = data  # a Parquet dataset is read inside fit (under torchrun: each rank's part)
     if not is_parquet(data):
         covariates = covariate_columns(settings.get("future_cols"), settings.get("past_cols"))
-        frame = read_series(data, fill=settings.get("fill"), covariates=covariates, **read)
+        frame = read.read(data, covariates=covariates)
         detail(f"read {data}: {describe_frame(frame)}")
     forecaster = Forecaster(**settings, quiet=OPTIONS.quiet) if base is None else base
     forecaster.quiet = OPTIONS.quiet
@@ -184,6 +190,12 @@ def run_fit(data: str, flags: dict[str, Any], config: str | None, *,
     epochs = len(forecaster.history_.get("train_loss", []))
     say(f"saved {forecaster.model} model of {len(forecaster.series_)} series (horizon "
         f"{forecaster.horizon}, {epochs} epochs, {seconds:.1f} s CPU) to {save}")
+    guarded = forecaster.guarded_
+    if guarded:
+        kinds = sorted({kind.replace("_", " ") for kind in guarded.values()})
+        notice(f"note: {len(guarded)} of {len(forecaster.series_)} series forecast by "
+            f"{' or '.join(kinds)}, which beat the network on their last {forecaster.horizon} "
+            "training points (rnnforecast info lists them; --no-guard keeps the network)")
     clipped = forecaster.history_.get("clipped", [])
     if clipped and float(np.mean(clipped)) > 0.5:
         say(f"note: gradient clipping (--clip {forecaster.clip}) acted in "

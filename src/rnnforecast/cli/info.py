@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from rnnforecast.cli.checks import check_choice
-from rnnforecast.cli.support import guard, stdout_console
+from rnnforecast.cli.support import reported_errors, stdout_console
 
 EPILOG = "Example: rnnforecast info sales.rnnf --format json"
 
@@ -19,7 +19,7 @@ def info(
     output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """What a model file holds: model, settings, data span, series, training."""
-    with guard():
+    with reported_errors():
         run_info(model_file, output_format)
 
 
@@ -49,6 +49,7 @@ def run_info(model_file: str, output_format: str) -> None:
         ("lookback", str(details["lookback"])),
         ("training", f"{details['epochs_run']} epochs ({_stop(details['stop_reason'])}), "
                      f"final training loss {_loss(details['final_train_loss'])}"),
+        ("guard", _guard(forecaster, details)),
         ("file", f"{details['file_bytes']:,} bytes"),
     ]
     for field, value in rows:
@@ -74,3 +75,15 @@ def _stop(reason: str) -> str:
 
 def _loss(value: Any) -> str:
     return "-" if value is None else f"{value:.4g}"
+
+
+def _guard(forecaster: Any, details: dict[str, Any]) -> str:
+    if not forecaster.guard:
+        return "off (the network forecasts every series)"
+    if not details["guarded"]:
+        return "on: the network forecasts every series"
+    named = ", ".join(f"{uid} ({kind.replace('_', ' ')})"
+                      for uid, kind in details["guarded_series"].items())
+    more = ", ..." if details["guarded"] > len(details["guarded_series"]) else ""
+    return (f"on: {details['guarded']} of {details['series']} series forecast by a baseline "
+            f"that beat the network on their last horizon: {named}{more}")

@@ -105,3 +105,8 @@ Local = Annotated[bool | None, typer.Option(
     "--local", help="One small network per series instead of one global network, all trained "
     "at once as one grouped model (each series' forecast equals fitting it alone).",
     rich_help_panel=MODEL_PANEL, show_default=False)]
+Guard = Annotated[bool | None, typer.Option(
+    "--guard/--no-guard", help="Small data (one global network, under 2,000 windows): a "
+    "series whose network forecast its last horizon of training data worse than seasonal "
+    "naive or drift (refitted without it) forecasts with that instead. Default on.",
+    rich_help_panel=MODEL_PANEL, show_default=False)]

@@ -7,14 +7,17 @@ was read and computed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from rnnforecast.cli.checks import check_output_path, refuse_overwrite
 from rnnforecast.cli.options import DateFormat, Decimal, Fill, IdCol, TimeCol, ValueCol
-from rnnforecast.cli.support import as_fill, guard, say
+from rnnforecast.cli.support import read_options, reported_errors, say
 from rnnforecast.data.reading import command_line
+
+if TYPE_CHECKING:
+    from rnnforecast.data.reader import ReadOptions
 
 EPILOG = "Example: rnnforecast plot sales.rnnf --data sales.csv --out forecast.png"
 
@@ -44,16 +47,14 @@ def plot(
     --data) or a forecast CSV (drawn over --data, with the actual values where --data covers
     the forecast).
     """
-    with guard(), command_line(date_format, decimal):
-        run_plot(source, out, data, horizon,
-                 {"time_col": time_col, "value_col": value_col, "id_col": id_col}, fill)
+    with reported_errors(), command_line(date_format, decimal):
+        run_plot(source, out, data, horizon, read_options(locals()))
 
 
 def run_plot(source: str, out: str | None, data: str | None, horizon: int | None,
-             read: dict[str, Any], fill: str | None) -> None:
+             read: ReadOptions) -> None:
     from rnnforecast.data.forecast_csv import read_forecast_csv, split_at_forecast
     from rnnforecast.data.history import stored_history
-    from rnnforecast.data.reader import read_series
     from rnnforecast.errors import ConfigError, DataError
     from rnnforecast.evaluation.actuals import actual_scores
     from rnnforecast.io.modelfile import MAGIC
@@ -76,7 +77,7 @@ def run_plot(source: str, out: str | None, data: str | None, horizon: int | None
 
         forecaster = Forecaster.load(path)
         if data is not None:
-            history = read_series(data, fill=as_fill(fill) or forecaster.fill, **read)
+            history = read.read(data, fill=read.fill or forecaster.fill)
         else:
             history = stored_history(forecaster.series_.values(), forecaster.freq_)
         forecast = forecaster.predict(horizon=horizon, data=None if data is None else history)
@@ -87,7 +88,7 @@ def run_plot(source: str, out: str | None, data: str | None, horizon: int | None
         if data is None:
             raise ConfigError(f"{source} is not a model file, so it is read as a forecast CSV: "
                               "give --data with the history to draw it over")
-        history = read_series(data, fill=as_fill(fill), **read)
+        history = read.read(data)
         forecast = read_forecast_csv(path, history)
         past, actuals = split_at_forecast(history, forecast)
         scores = actual_scores(past, actuals, forecast)

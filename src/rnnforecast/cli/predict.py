@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from rnnforecast.cli.checks import check_output_path, refuse_overwrite
 from rnnforecast.cli.options import DateFormat, Decimal, Fill, IdCol, TimeCol, ValueCol
-from rnnforecast.cli.support import as_fill, describe_frame, detail, guard, say, write_text
+from rnnforecast.cli.support import (
+    describe_frame,
+    detail,
+    read_options,
+    reported_errors,
+    say,
+    write_text,
+)
 from rnnforecast.data.reading import command_line
+
+if TYPE_CHECKING:
+    from rnnforecast.data.reader import ReadOptions
 
 EPILOG = "Example: rnnforecast predict sales.rnnf --horizon 6 --out forecast.csv"
 
@@ -37,16 +47,13 @@ def predict(
 ) -> None:
     """Forecast with a saved model: CSV with columns unique_id, ds, <model> (and
     <model>-lo-80, <model>-hi-80 ... for a model fitted with --levels)."""
-    with guard(), command_line(date_format, decimal):
-        run_predict(model_file, data, horizon, out,
-                    {"time_col": time_col, "value_col": value_col, "id_col": id_col}, fill,
-                    future=future)
+    with reported_errors(), command_line(date_format, decimal):
+        run_predict(model_file, data, horizon, out, read_options(locals()), future=future)
 
 
 def run_predict(model_file: str, data: str | None, horizon: int | None, out: str | None,
-                read: dict[str, Any], fill: str | None, *, future: str | None = None) -> None:
+                read: ReadOptions, *, future: str | None = None) -> None:
     from rnnforecast.data.parquet import is_parquet, predict_parquet, read_parquet_series
-    from rnnforecast.data.reader import read_series
     from rnnforecast.forecaster import Forecaster
     from rnnforecast.forecaster.inputs import input_columns
 
@@ -60,10 +67,10 @@ def run_predict(model_file: str, data: str | None, horizon: int | None, out: str
         say(f"wrote {rows} forecasts to {out}")
         return
     if data is not None and is_parquet(data):
-        frame = read_parquet_series(data, fill=as_fill(fill) or forecaster.fill)
+        frame = read_parquet_series(data, fill=read.fill or forecaster.fill)
     elif data is not None:
-        frame = read_series(data, fill=as_fill(fill) or forecaster.fill,
-                            covariates=input_columns(forecaster), **read)
+        frame = read.read(data, fill=read.fill or forecaster.fill,
+                          covariates=input_columns(forecaster))
         detail(f"read {data}: {describe_frame(frame)}")
     forecast = forecaster.predict(horizon=horizon, data=frame, future=future)
     text = forecast.to_csv(index=False)

@@ -21,7 +21,7 @@ from rnnforecast.cli.options import (
     TimeCol,
     ValueCol,
 )
-from rnnforecast.cli.support import guard, read_data, say
+from rnnforecast.cli.support import read_data, reported_errors, say
 from rnnforecast.data.reading import command_line
 
 EPILOG = "Example: rnnforecast report sales.csv --horizon 12 --out report.html"
@@ -59,7 +59,7 @@ def report(
     embedded in the page, which loads nothing from the network and runs no script.
     """
     settings = dict(locals())
-    with guard(), command_line(settings.pop("date_format"), settings.pop("decimal")):
+    with reported_errors(), command_line(settings.pop("date_format"), settings.pop("decimal")):
         run_report(settings)
 
 

@@ -1,5 +1,5 @@
 """What every command needs: error lines and exit codes, messages, help texts, and the few
-helpers the commands share (reading a --fill value, describing a frame, writing a result).
+helpers the commands share (the reading options, describing a frame, writing a result).
 
 Only the standard library is imported at module level, so that ``rnnforecast --help`` stays
 fast; rich, pandas and the library load inside functions.
@@ -16,12 +16,12 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from rnnforecast.cli.language import cli_language
 
 if TYPE_CHECKING:
-    from rnnforecast.data.reader import FillMethod
+    from rnnforecast.data.reader import ReadOptions
 
 EXIT_BAD_INPUT = 2
 EXIT_BUG = 1
@@ -34,7 +34,7 @@ NETWORK_NAMES = ("lstm", "gru", "rnn", "seq2seq")
 BASELINE_NAMES = ("naive", "seasonal_naive", "drift", "mean", "seasonal_drift", "naive2",
                   "auto_ets", "auto_arima", "theta", "auto_ets_log", "auto_arima_log",
                   "theta_log")
-#: the reading options passed on to `read_series` as they are
+#: the flags that name the data's columns (the column fields of `ReadOptions`)
 READ_KEYS = ("time_col", "value_col", "id_col")
 
 
@@ -116,7 +116,7 @@ def _show_warning(message: Any, category: Any, filename: str, lineno: int,
 
 
 @contextlib.contextmanager
-def guard() -> Iterator[None]:
+def reported_errors() -> Iterator[None]:
     """Run a command: user errors (every `RnnForecastError`, a path that cannot be read or
     written) become one ``error:`` line and exit code 2, anything else one line and exit
     code 1 (with the traceback under --debug), Ctrl-C exit code 130 without a traceback."""
@@ -177,9 +177,12 @@ def forecaster_params() -> list[str]:
     return [p for p in inspect.signature(Forecaster.__init__).parameters if p != "self"]
 
 
-def as_fill(value: str | None) -> FillMethod | None:
-    """A --fill value as the reader's type (the reader refuses unknown methods)."""
-    return cast("FillMethod | None", value)
+def read_options(settings: Mapping[str, Any]) -> ReadOptions:
+    """The reading options of a command: its --time-col, --value-col, --id-col and --fill,
+    found under their Python names in ``settings`` (absent or None: not given)."""
+    from rnnforecast.data.reader import ReadOptions
+
+    return ReadOptions(**{k: settings.get(k) for k in (*READ_KEYS, "fill")})
 
 
 def describe_frame(frame: Any) -> str:
@@ -200,9 +203,5 @@ def write_text(path: str | Path, text: str) -> None:
 
 
 def read_data(settings: Mapping[str, Any]) -> Any:
-    """The DATA of a command whose settings hold ``data``, ``fill`` and the `READ_KEYS`."""
-    from rnnforecast.data.reader import read_series
-
-    return read_series(settings["data"], fill=as_fill(settings["fill"]),
-                       time_col=settings["time_col"], value_col=settings["value_col"],
-                       id_col=settings["id_col"])
+    """The DATA of a command whose settings hold ``data`` and its `read_options`."""
+    return read_options(settings).read(settings["data"])

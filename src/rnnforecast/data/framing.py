@@ -5,7 +5,10 @@ Two framings, both on the transformed series z (log y when every training value 
 - ``"level"`` (the default): the series is first divided by classical multiplicative
   seasonal indices (only when the M4 seasonality test finds a season and every value is
   positive; Naive2 and Theta deseasonalise the same way), then each window is taken relative
-  to its level, the mean of its last ``season`` values (at least 12 steps for short seasons).
+  to its level, the mean of its last ``season`` values (at least ``min_span`` steps: 12 for
+  panels, where a smoothed level serves M3 yearly and quarterly better; 1 on small data,
+  where a single series' network cannot learn the offset from a 12-step mean back to the
+  last value of a trend or a random walk).
   Inputs are (z_t - level) / s with an "observed" flag, targets (z_{T+k} - level) / s, where
   s is 1 on the log scale (differences of logs are already relative) and the mean absolute
   step change on the raw scale. The forecast is level + s * output, reseasonalised. This is
@@ -43,7 +46,8 @@ from rnnforecast.data.windows import (
 FloatArray = NDArray[np.float64]
 F = TypeVar("F", bound=Callable[..., object])
 FRAMINGS = ("level", "seasonal")
-MIN_LEVEL_SPAN = 12
+MIN_LEVEL_SPAN = 12  # panels; small data use SMALL_LEVEL_SPAN (the Forecaster chooses)
+SMALL_LEVEL_SPAN = 1
 
 
 def _quiet_overflow(func: F) -> F:
@@ -72,9 +76,11 @@ class FramingState:
 
 @_quiet_overflow
 def fit_framing(
-    framing: str, y: FloatArray, z: FloatArray, log: bool, season: int
+    framing: str, y: FloatArray, z: FloatArray, log: bool, season: int,
+    min_span: int = MIN_LEVEL_SPAN,
 ) -> FramingState:
-    """Fit the framing of one training series (``y`` raw, ``z`` transformed)."""
+    """Fit the framing of one training series (``y`` raw, ``z`` transformed); the level
+    framing's level is the mean of the last ``max(season, min_span)`` values."""
     if framing == "seasonal":
         return FramingState(season=season, scale=series_scale(z, season))
     indices = seasonal_indices(y, season) if season > 1 else np.ones(1)
@@ -84,7 +90,7 @@ def fit_framing(
     constant = not np.isfinite(step) or step <= 0
     scale = 0.0 if constant else (1.0 if log else step)
     return FramingState(season=season, scale=scale, indices=[float(v) for v in indices],
-                        span=max(season, MIN_LEVEL_SPAN))
+                        span=max(season, min_span))
 
 
 def deseasonalise(z: FloatArray, indices: FloatArray | list[float], log: bool,

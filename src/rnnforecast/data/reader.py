@@ -9,11 +9,14 @@ Everything downstream trusts it, so every check lives here and every failure is 
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -27,7 +30,7 @@ from rnnforecast.data.reading import LONG_COLUMNS, DataWarning, Read, defaults, 
 from rnnforecast.errors import DataError
 from rnnforecast.io.timestamps import format_ds
 
-__all__ = ["FILL_METHODS", "FillMethod", "read_series"]
+__all__ = ["FILL_METHODS", "FillMethod", "ReadOptions", "read_series"]
 
 _DATE_HINT = re.compile(r"date|time|month|year|day|week|period|^ds$|^t$|timestamp", re.I)
 _INT_RE = dates.INT_RE
@@ -107,6 +110,26 @@ def read_series(
     _report(out, read)
     return out
 
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How the user asked for their data to be read: the column names (None: found from the
+    data) and the ``fill`` method, passed on as one object from the function that took
+    them as keywords down to the `read_series` calls."""
+
+    time_col: str | None = None
+    value_col: str | None = None
+    id_col: str | None = None
+    fill: str | None = None  # read_series refuses an unknown method
+
+    @property
+    def read(self) -> Callable[..., pd.DataFrame]:
+        """`read_series` with these options, called as ``options.read(data, **extra)``:
+        ``extra`` adds other arguments (``covariates=``) or overrides one of these
+        (``fill=None`` for a test set). A `functools.partial`, so that no frame of its own
+        stands between the reader's warnings and the code that reads (they point there)."""
+        return functools.partial(read_series, time_col=self.time_col, value_col=self.value_col,
+                                 id_col=self.id_col, fill=cast("FillMethod | None", self.fill))
 
 def _report(frame: pd.DataFrame, read: Read) -> None:
     """The one-line notice of what was decided (if anything was), then the warnings."""

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from rnnforecast.data.frequency import future_timestamps, series_frequency
-from rnnforecast.data.reader import read_series
+from rnnforecast.data.reader import ReadOptions
 from rnnforecast.errors import DataError
 from rnnforecast.io.timestamps import format_ds
 
@@ -75,21 +75,19 @@ def read_test(
     train: pd.DataFrame,
     horizon: int,
     *,
-    time_col: str | None = None,
-    value_col: str | None = None,
-    id_col: str | None = None,
+    read: ReadOptions | None = None,
     covariates: list[str] | None = None,
 ) -> pd.DataFrame:
     """Read a hold-out set and check that it continues the training data exactly: the same
     series, ``horizon`` points each, at the timestamps that follow each training series.
-    Test values are never filled (a missing actual cannot be scored). ``covariates``: the
-    future-known columns the networks forecast with, which the test set must carry."""
+    ``read``: the data's column names (its ``fill`` is not used: test values are never
+    filled, a missing actual cannot be scored). ``covariates``: the future-known columns the
+    networks forecast with, which the test set must carry."""
     where = f"{test}: " if isinstance(test, (str, os.PathLike)) else "test data: "
     if covariates:
         _check_test_columns(test, covariates, where)
     try:
-        frame = read_series(test, time_col=time_col, value_col=value_col, id_col=id_col,
-                            covariates=covariates)
+        frame = (read or ReadOptions()).read(test, fill=None, covariates=covariates)
     except DataError as exc:
         if horizon == 1 and "has 1 point" in str(exc):
             # the reader needs two points per series to check a series' frequency

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnnforecast.data.reader import read_series
+from rnnforecast.data.reader import ReadOptions
 from rnnforecast.data.splits import backtest_splits, check_train_length
 from rnnforecast.errors import ConfigError
 from rnnforecast.evaluation.intervals import interval_values, protocol_intervals
@@ -44,6 +44,7 @@ def backtest(
     data: Any,
     models: str | Iterable[str] = DEFAULT_MODELS,
     *,
+    read: ReadOptions,
     horizon: int,
     windows: int = 3,
     step: int | None = None,
@@ -51,13 +52,11 @@ def backtest(
     seeds: int = 1,
     season_length: int | None = None,
     lookback: int | None = None,
-    time_col: str | None = None,
-    value_col: str | None = None,
-    id_col: str | None = None,
     **forecaster_kwargs: Any,
 ) -> EvaluationResult:
     """Score every model at ``windows`` rolling origins ``step`` points apart (default
-    ``horizon``: windows that tile the end of each series without overlap).
+    ``horizon``: windows that tile the end of each series without overlap); ``read``: how
+    to read ``data``.
 
     The scores have one row per model, seed, window and series, with ``window`` (1 = oldest)
     and ``cutoff`` (the last training timestamp of that series); `summarise` averages over
@@ -71,9 +70,7 @@ def backtest(
     names = resolve_models(models)
     check_forecaster_kwargs(forecaster_kwargs, ("model", "horizon", "seed", "lookback",
                                                 "season_length"))
-    frame = read_series(data, fill=forecaster_kwargs.get("fill"), time_col=time_col,
-                        value_col=value_col, id_col=id_col,
-                        covariates=protocol_covariates(forecaster_kwargs))
+    frame = read.read(data, covariates=protocol_covariates(forecaster_kwargs))
     deep = any(m not in _baseline_names() for m in names)
     need = horizon + 2 if deep else 2
     check_train_length(frame, horizon, need + horizon + (windows - 1) * step, held_out=True)

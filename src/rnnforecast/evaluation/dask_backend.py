@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from rnnforecast.data.parquet import is_parquet, parquet_ids, read_parquet_series
-from rnnforecast.data.reader import read_series
+from rnnforecast.data.reader import ReadOptions
 from rnnforecast.errors import ConfigError, require
 from rnnforecast.evaluation.local import run_local
 from rnnforecast.evaluation.protocols import EvaluationResult, deep_models, resolve_models
@@ -103,19 +103,19 @@ def _per_series_models(names: list[str], kwargs: dict[str, Any]) -> tuple[list[s
 
 
 def _protocol_task(frame: Any, test: pd.DataFrame | None, names: list[str],
-                   options: dict[str, Any]) -> tuple[Any, ...] | None:
+                   read: ReadOptions, options: dict[str, Any]) -> tuple[Any, ...] | None:
     """One block's protocol run (on a worker): scores, forecasts, train, test, notes."""
     if not names:
         return None
-    result = run_local(_resolve(frame, options.get("fill")), names, test=test, **options)
+    result = run_local(_resolve(frame, read), names, read=read, test=test, **options)
     return result.scores, result.forecasts, result.train, result.test, result.notes
 
 
 def _global_task(frame: Any, test: pd.DataFrame | None, names: list[str],
-                 options: dict[str, Any]) -> EvaluationResult | None:
+                 read: ReadOptions, options: dict[str, Any]) -> EvaluationResult | None:
     if not names:
         return None
-    return run_local(_resolve(frame, options.get("fill")), names, test=test, **options)
+    return run_local(_resolve(frame, read), names, read=read, test=test, **options)
 
 
 def evaluate_partitioned(
@@ -140,14 +140,32 @@ def evaluate_partitioned(
     of series (default: two per worker). ``options`` are `run_protocol`'s (``horizon``,
     ``seeds``, ``windows``...) and the `Forecaster` keyword arguments.
     """
+    read = ReadOptions(time_col, value_col, id_col, options.get("fill"))
+    return _run_partitioned(data, models, read=read, protocol=protocol, test=test,
+                            client=client, scheduler=scheduler, partitions=partitions,
+                            **options)
+
+
+def _run_partitioned(
+    data: Any,
+    models: str | Iterable[str],
+    *,
+    read: ReadOptions,
+    protocol: str = "holdout",
+    test: Any = None,
+    client: Any = None,
+    scheduler: str | None = None,
+    partitions: int | None = None,
+    **options: Any,
+) -> EvaluationResult:
+    """`evaluate_partitioned` with the data's reading options as one `ReadOptions`."""
     if protocol == "tutorial":
         raise ConfigError("the tutorial protocol measures one series: there is nothing to "
                           "partition, use the local backend")
     names = resolve_models(models)
-    frame, ids = _source(data, options.get("fill"), time_col=time_col, value_col=value_col,
-                         id_col=id_col)
-    test_frame = None if test is None else read_series(
-        test, time_col=time_col, value_col=value_col, id_col=id_col)
+    frame, ids = _source(data, read)
+    test_frame = None if test is None else read.read(test, fill=None)
+    canonical = ReadOptions(fill=read.fill)  # how a block reads: no column names to find
     per_series, global_names = _per_series_models(names, options)
     if partitions is not None and (not isinstance(partitions, int) or partitions < 1):
         raise ConfigError(f"partitions={partitions!r} is invalid: use an integer >= 1")
@@ -155,10 +173,10 @@ def evaluate_partitioned(
         blocks = partition_ids(ids, partitions or 2 * runner.workers)
         calls: list[tuple[Any, ...]] = [
             (_part(data, frame, b), None if test_frame is None else _block(test_frame, b),
-             per_series, dict(options, protocol=protocol)) for b in blocks]
+             per_series, canonical, dict(options, protocol=protocol)) for b in blocks]
         pending: list[Callable[..., Any]] = [_protocol_task] * len(calls)
         if global_names:
-            calls.append((_part(data, frame, None), test_frame, global_names,
+            calls.append((_part(data, frame, None), test_frame, global_names, canonical,
                           dict(options, protocol=protocol)))
             pending.append(_global_task)
         results = runner.map(_dispatch, [(fn, *args) for fn, args in
@@ -219,12 +237,12 @@ def _dispatch(fn: Callable[..., Any], *args: Any) -> Any:
     return fn(*args)
 
 
-def _source(data: Any, fill: Any, **read: Any) -> tuple[pd.DataFrame | None, list[str]]:
+def _source(data: Any, read: ReadOptions) -> tuple[pd.DataFrame | None, list[str]]:
     """(the canonical frame, the series ids in its order); for a Parquet dataset only the
     ids (sorted, as `read_series` orders them): the workers read their own blocks."""
     if is_parquet(data):
         return None, parquet_ids(data)
-    frame = read_series(data, fill=fill, **read)
+    frame = read.read(data)
     return frame, list(pd.unique(frame["unique_id"]))
 
 
@@ -236,11 +254,11 @@ def _part(data: Any, frame: pd.DataFrame | None, ids: list[str] | None) -> Any:
     return frame if ids is None else _block(frame, ids)
 
 
-def _resolve(part: Any, fill: Any) -> pd.DataFrame:
+def _resolve(part: Any, read: ReadOptions) -> pd.DataFrame:
     """A task's frame, reading its Parquet block on the worker when given a reference."""
     if isinstance(part, tuple):
         _, path, ids = part
-        return read_parquet_series(path, ids=ids, fill=fill)
+        return read_parquet_series(path, ids=ids, fill=read.fill)
     return part
 
 
@@ -295,7 +313,8 @@ def _predict_task(blob: bytes, ids: list[str], data: Any,
     if data is None:
         forecaster.series_ = {u: forecaster.series_[u] for u in ids}
         return forecaster.predict(horizon=horizon)
-    return forecaster.predict(horizon=horizon, data=_resolve(data, forecaster.fill))
+    frame = _resolve(data, ReadOptions(fill=forecaster.fill))
+    return forecaster.predict(horizon=horizon, data=frame)
 
 
 def predict_partitioned(
@@ -314,7 +333,7 @@ def predict_partitioned(
     forecaster = _load(blob)
     frame = None
     if data is not None:
-        frame, ids = _source(data, forecaster.fill)
+        frame, ids = _source(data, ReadOptions(fill=forecaster.fill))
     else:
         ids = list(forecaster.series_)
     with _runner(client, scheduler) as runner:
@@ -326,11 +345,11 @@ def predict_partitioned(
     return pd.concat(parts, ignore_index=True)
 
 
-def evaluate_on_backend(backend: str, scheduler: str | None, data: Any, models: Any,
-                        **options: Any) -> EvaluationResult:
+def evaluate_on_backend(backend: str, scheduler: str | None, data: Any, models: Any, *,
+                        read: ReadOptions, **options: Any) -> EvaluationResult:
     """`run_protocol`'s entry for ``backend=`` other than "local" (or a ``scheduler``)."""
     if backend not in BACKENDS:
         raise ConfigError(f"backend={backend!r} is invalid: use one of {', '.join(BACKENDS)}")
     if backend == "local":
         raise ConfigError("a scheduler address needs backend='dask' (--backend dask)")
-    return evaluate_partitioned(data, models, scheduler=scheduler, **options)
+    return _run_partitioned(data, models, read=read, scheduler=scheduler, **options)

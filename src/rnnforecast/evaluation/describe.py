@@ -21,7 +21,8 @@ def describe_model(forecaster: Any, path: str | os.PathLike[str]) -> dict[str, A
     """The description of the fitted ``forecaster`` loaded from the model file ``path``:
     ``file``, ``file_bytes``, every field of ``forecaster.info()``, ``data_ends`` (one
     timestamp, or ``first..last`` when the series end apart), ``series_ids`` (the first 10,
-    then "..."), ``stored_history_points``, ``final_train_loss`` (None before training),
+    then "..."), ``guarded_series`` (the first 10 series a guard fallback forecasts, with
+    it), ``stored_history_points``, ``final_train_loss`` (None before training),
     ``settings`` (`resolved_settings`) and ``chosen_for_the_data`` (`chosen_settings`)."""
     states = list(forecaster.series_.values())
     ends = sorted(format_ds(s.last_ds) for s in states)
@@ -33,6 +34,7 @@ def describe_model(forecaster: Any, path: str | os.PathLike[str]) -> dict[str, A
         **forecaster.info(),
         "data_ends": ends[-1] if len(set(ends)) == 1 else f"{ends[0]}..{ends[-1]}",
         "series_ids": [s.unique_id for s in states[:SHOWN_IDS]] + more,
+        "guarded_series": dict(list(forecaster.guarded_.items())[:SHOWN_IDS]),
         "stored_history_points": max(len(s.tail) for s in states),
         "final_train_loss": losses[-1] if losses else None,
         "settings": resolved_settings(forecaster),

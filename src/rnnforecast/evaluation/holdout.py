@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnnforecast.data.reader import read_series
+from rnnforecast.data.reader import ReadOptions
 from rnnforecast.data.splits import check_train_length, read_test, split_last
 from rnnforecast.evaluation.intervals import interval_values, protocol_intervals
 from rnnforecast.evaluation.protocols import (
@@ -29,7 +29,7 @@ from rnnforecast.evaluation.protocols import (
 )
 from rnnforecast.forecaster.inputs import forecast_with_future
 
-__all__ = ["holdout"]
+__all__ = ["holdout", "run_holdout"]
 
 
 def holdout(
@@ -56,13 +56,30 @@ def holdout(
     forecast with the hold-out's future columns, so a ``test`` must carry them too
     ("calendar" needs none). Baselines ignore covariates.
     """
+    read = ReadOptions(time_col, value_col, id_col, forecaster_kwargs.get("fill"))
+    return run_holdout(data, models, read=read, horizon=horizon, seeds=seeds,
+                       season_length=season_length, test=test, lookback=lookback,
+                       **forecaster_kwargs)
+
+
+def run_holdout(
+    data: DataLike,
+    models: str | Iterable[str] = DEFAULT_MODELS,
+    *,
+    read: ReadOptions,
+    horizon: int,
+    seeds: int = 1,
+    season_length: int | None = None,
+    test: DataLike | None = None,
+    lookback: int | None = None,
+    **forecaster_kwargs: Any,
+) -> EvaluationResult:
+    """`holdout` with the data's reading options as one `ReadOptions`."""
     check_options(horizon, seeds, season_length, lookback)
     names = resolve_models(models)
     check_forecaster_kwargs(forecaster_kwargs, ("model", "horizon", "seed", "lookback",
                                                 "season_length"))
-    read = {"time_col": time_col, "value_col": value_col, "id_col": id_col}
-    frame = read_series(data, fill=forecaster_kwargs.get("fill"),
-                        covariates=protocol_covariates(forecaster_kwargs), **read)
+    frame = read.read(data, covariates=protocol_covariates(forecaster_kwargs))
     deep = [m for m in names if m in deep_models()]
     need = horizon + 2 if deep else 2
     if test is None:
@@ -70,7 +87,7 @@ def holdout(
     else:
         train = frame
         future = future_columns(forecaster_kwargs) if deep else []
-        test_frame = read_test(test, train, horizon, covariates=future, **read)
+        test_frame = read_test(test, train, horizon, read=read, covariates=future)
         check_train_length(train, horizon, need, held_out=False)
     return _fit_and_score(train, test_frame, names, horizon, seeds, season_length, lookback,
                           forecaster_kwargs)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from rnnforecast.data.reader import ReadOptions
 from rnnforecast.errors import ConfigError
 from rnnforecast.evaluation.local import run_local
 from rnnforecast.evaluation.protocols import (
@@ -19,7 +20,7 @@ from rnnforecast.evaluation.protocols import (
     uses_covariates,
 )
 
-__all__ = ["evaluate", "run_protocol"]
+__all__ = ["evaluate", "run_protocol", "run_read"]
 
 
 def run_protocol(
@@ -47,8 +48,26 @@ def run_protocol(
     ``backend="dask"`` partitions the per-series work by series on Dask (the scheduler at
     ``scheduler``, or a LocalCluster started for the run) with identical results; see
     `rnnforecast.evaluation.dask_backend`."""
-    read = {"time_col": time_col, "value_col": value_col, "id_col": id_col}
-    if uses_covariates(forecaster_kwargs) and (backend != "local" or scheduler is not None):
+    read = ReadOptions(time_col, value_col, id_col, forecaster_kwargs.get("fill"))
+    return run_read(data, models, read=read, backend=backend, scheduler=scheduler,
+                    horizon=horizon, protocol=protocol, seeds=seeds,
+                    season_length=season_length, test=test, lookback=lookback,
+                    windows=windows, step=step, refit=refit, **forecaster_kwargs)
+
+
+def run_read(
+    data: DataLike,
+    models: str | Iterable[str] = DEFAULT_MODELS,
+    *,
+    read: ReadOptions,
+    backend: str = "local",
+    scheduler: str | None = None,
+    **options: Any,
+) -> EvaluationResult:
+    """`run_protocol` with the data's reading options as one `ReadOptions` (what the
+    command line calls); ``options``: `run_protocol`'s other arguments (``horizon``,
+    ``protocol``...) and the `Forecaster` keyword arguments."""
+    if uses_covariates(options) and (backend != "local" or scheduler is not None):
         raise ConfigError(
             f"covariates (future_cols, past_cols) cannot be evaluated on the {backend} backend "
             "yet: use backend='local' (drop --backend/--scheduler)"
@@ -56,13 +75,8 @@ def run_protocol(
     if backend != "local" or scheduler is not None:
         from rnnforecast.evaluation.dask_backend import evaluate_on_backend
 
-        return evaluate_on_backend(
-            backend, scheduler, data, models, protocol=protocol, horizon=horizon, seeds=seeds,
-            season_length=season_length, test=test, lookback=lookback, windows=windows,
-            step=step, refit=refit, **read, **forecaster_kwargs)
-    return run_local(data, models, horizon=horizon, protocol=protocol, seeds=seeds,
-                     season_length=season_length, test=test, lookback=lookback,
-                     windows=windows, step=step, refit=refit, **read, **forecaster_kwargs)
+        return evaluate_on_backend(backend, scheduler, data, models, read=read, **options)
+    return run_local(data, models, read=read, **options)
 
 
 def evaluate(
@@ -92,9 +106,8 @@ def evaluate(
     model and seed). Aggregate with `summarise`. ``forecaster_kwargs`` go to every
     `Forecaster` (for example ``epochs=50``, ``ensemble=1``, ``fill="interpolate"``).
     """
-    return run_protocol(data, models, horizon=horizon, protocol=protocol, seeds=seeds,
-                        season_length=season_length, test=test, lookback=lookback,
-                        windows=windows, step=step, refit=refit, backend=backend,
-                        scheduler=scheduler,
-                        time_col=time_col, value_col=value_col, id_col=id_col,
-                        **forecaster_kwargs).scores
+    read = ReadOptions(time_col, value_col, id_col, forecaster_kwargs.get("fill"))
+    return run_read(data, models, read=read, backend=backend, scheduler=scheduler,
+                    horizon=horizon, protocol=protocol, seeds=seeds,
+                    season_length=season_length, test=test, lookback=lookback,
+                    windows=windows, step=step, refit=refit, **forecaster_kwargs).scores

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnnforecast.data.reader import read_series
+from rnnforecast.data.reader import ReadOptions
 from rnnforecast.data.seasons import series_season
 from rnnforecast.errors import ConfigError, DataError
 from rnnforecast.evaluation.protocols import (
@@ -47,7 +47,7 @@ from rnnforecast.evaluation.protocols import (
 from rnnforecast.evaluation.summary import PERSISTENCE, score_series
 from rnnforecast.io.timestamps import format_ds
 
-__all__ = ["TRAIN_FRACTION", "tutorial", "tutorial_split"]
+__all__ = ["TRAIN_FRACTION", "run_tutorial", "tutorial", "tutorial_split"]
 
 TRAIN_FRACTION = 0.67
 #: the tutorial's look_back when none is given
@@ -82,6 +82,23 @@ def tutorial(
     ``persistence`` (always included); the scores add ``scaled_rmse`` = RMSE / (max - min
     of the series).
     """
+    read = ReadOptions(time_col, value_col, id_col, forecaster_kwargs.get("fill"))
+    return run_tutorial(data, models, read=read, horizon=horizon, seeds=seeds,
+                        season_length=season_length, lookback=lookback, **forecaster_kwargs)
+
+
+def run_tutorial(
+    data: Any,
+    models: str | Iterable[str] = DEFAULT_MODELS,
+    *,
+    read: ReadOptions,
+    horizon: int | None = None,
+    seeds: int = 1,
+    season_length: int | None = None,
+    lookback: int | None = None,
+    **forecaster_kwargs: Any,
+) -> EvaluationResult:
+    """`tutorial` with the data's reading options as one `ReadOptions`."""
     _check(horizon, seeds, season_length, lookback)
     look = None if lookback is None else int(lookback)
     names = [PERSISTENCE if m == "naive" else m for m in resolve_models(models)]
@@ -89,8 +106,7 @@ def tutorial(
         names.insert(1 if names[0] in deep_models() else 0, PERSISTENCE)
     kwargs = {k: v for k, v in forecaster_kwargs.items() if k != "strategy"}
     check_forecaster_kwargs(kwargs, ("model", "horizon", "seed", "lookback", "season_length"))
-    frame = read_series(data, fill=kwargs.get("fill"), time_col=time_col,
-                        value_col=value_col, id_col=id_col)
+    frame = read.read(data)
     uid = _single_series(frame)
     y = frame["y"].to_numpy(dtype=np.float64)
     n = len(y)

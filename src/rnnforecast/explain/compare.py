@@ -122,7 +122,7 @@ def compare(
     seeds and ``windows`` origins ``horizon`` steps apart; ``horizon`` defaults to one
     season). ``epochs``, ``ensemble``, ``hidden_size``: the budget every setting gets
     (default: the library's defaults)."""
-    from rnnforecast.data.reader import read_series
+    from rnnforecast.data.reader import ReadOptions
     from rnnforecast.evaluation import run_protocol
     from rnnforecast.evaluation.summary import SEASONAL_NAIVE
 
@@ -135,8 +135,7 @@ def compare(
         raise ConfigError(f"no factor given: use any of {', '.join(FACTORS)}")
     check_int(seeds, "seeds")
     check_int(windows, "windows")
-    frame = read_series(data, fill=fill, time_col=time_col, value_col=value_col,  # type: ignore[arg-type]
-                        id_col=id_col)
+    frame = ReadOptions(time_col, value_col, id_col, fill).read(data)
     h = default_horizon(frame, 1, season_length, share=1 / 6) if horizon is None else horizon
     check_int(h, "horizon")
     budget: dict[str, Any] = {k: v for k, v in (("epochs", epochs), ("ensemble", ensemble),

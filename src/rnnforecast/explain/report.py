@@ -75,15 +75,14 @@ def build_report(
     """Evaluate ``models`` on a hold-out of the last ``horizon`` points (default: two
     seasons, at most a quarter of the shortest series) and lay everything out as one HTML
     page."""
-    from rnnforecast.data.reader import read_series
+    from rnnforecast.data.reader import ReadOptions
     from rnnforecast.evaluation import resolve_models, run_protocol
     from rnnforecast.evaluation.summary import verdict
     from rnnforecast.forecaster.inputs import CELL_NAMES  # gradient flow: one recurrent stack
 
     start_cpu = time.process_time()
     say = on_step or (lambda _: None)
-    frame = read_series(data, fill=fill, time_col=time_col, value_col=value_col,  # type: ignore[arg-type]
-                        id_col=id_col)
+    frame = ReadOptions(time_col, value_col, id_col, fill).read(data)
     info = data_summary(frame, season_length)
     h = default_horizon(frame, 2, season_length) if horizon is None else horizon
     check_int(h, "horizon")

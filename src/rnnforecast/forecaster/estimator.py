@@ -19,6 +19,7 @@ import rnnforecast.forecaster.fit as fitting
 from rnnforecast.data.reader import FillMethod
 from rnnforecast.errors import ConfigError
 from rnnforecast.forecaster.conformal import Calibration
+from rnnforecast.forecaster.guard import NETWORK
 from rnnforecast.forecaster.modelfile import load_model, save_model
 from rnnforecast.forecaster.network import build_net
 from rnnforecast.forecaster.params import PARAM_NAMES, check_params
@@ -80,10 +81,15 @@ class Forecaster:
     - ``device``: "cpu", "cuda", "cuda:N" or "auto" (one GPU when present);
       ``precision``: "fp32" or "bf16" (autocast, GPU only).
     - ``quiet``: no progress output.
+    - ``guard``: on small data (fewer than 2,000 training windows, one global network), a
+      series whose network lost to seasonal naive or drift on its last ``horizon`` training
+      points, when fitted on the points before them, forecasts with the better of those
+      (`rnnforecast.forecaster.guard`; ``guarded_`` names them). ``False`` turns it off.
 
     Fitted attributes: ``freq_``, ``season_length_``, ``lookback_``, ``settings_`` (the
     adaptive defaults resolved), ``series_`` (a `SeriesState` per series), ``net_``,
-    ``history_``, ``stop_reason_``, ``best_epoch_``, ``conformal_`` (with ``conformal``);
+    ``history_``, ``stop_reason_``, ``best_epoch_``, ``conformal_`` (with ``conformal``),
+    ``level_span_`` (the level framing's shortest level: 1 on small data, 12 on panels);
     ``predictor_`` is the immutable `Predictor` that ``predict`` uses.
     """
 
@@ -98,6 +104,7 @@ class Forecaster:
     stop_reason_: str
     best_epoch_: list[int]
     conformal_: Calibration
+    level_span_: int
     _fitted_params: dict[str, Any]  # the parameters the network was built with (warm start)
 
     def __init__(
@@ -134,6 +141,7 @@ class Forecaster:
         device: str = "auto",
         precision: str = "fp32",
         quiet: bool = True,
+        guard: bool = True,
     ) -> None:
         self.model = model
         self.horizon = horizon
@@ -166,6 +174,7 @@ class Forecaster:
         self.device = device
         self.precision = precision
         self.quiet = quiet
+        self.guard = guard
 
     # ------------------------------------------------------------------ parameters
 
@@ -214,6 +223,14 @@ class Forecaster:
     def _build_net(self, output_size: int) -> RecurrentNet:
         """The untrained, seeded network of these settings (`network.build_net`)."""
         return build_net(self, output_size)
+
+    @property
+    def guarded_(self) -> dict[str, str]:
+        """The series whose forecast is a guard fallback ("seasonal_naive" or "drift")
+        instead of the network's (`rnnforecast.forecaster.guard`)."""
+        self._check_fitted()
+        return {uid: s.forecast_by for uid, s in self.series_.items()
+                if s.forecast_by != NETWORK}
 
     # --------------------------------------------------------------------- predict
 
@@ -268,4 +285,5 @@ class Forecaster:
             "parameters": n_params,
             "epochs_run": len(self.history_.get("train_loss", [])),
             "stop_reason": self.stop_reason_,
+            "guarded": len(self.guarded_),
         }

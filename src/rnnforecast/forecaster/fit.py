@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from rnnforecast.data.framing import MIN_LEVEL_SPAN, SMALL_LEVEL_SPAN
 from rnnforecast.data.seasons import season_for
 from rnnforecast.data.window_bank import WindowBank
 from rnnforecast.errors import ConfigError, DataError
+from rnnforecast.forecaster.guard import choose_fallbacks
 from rnnforecast.forecaster.heads import head_quantiles
 from rnnforecast.forecaster.inputs import input_columns
 from rnnforecast.forecaster.network import build_net, local_net
@@ -22,6 +24,7 @@ from rnnforecast.forecaster.params import (
     check_warm_start,
     choose_lookback,
     fitted_params,
+    is_small_data,
     resolve_settings,
 )
 from rnnforecast.forecaster.state import SeriesState, common_frequency, split
@@ -54,9 +57,15 @@ def fit(f: Any, data: Any, checkpoint: str | os.PathLike[str] | None, resume: bo
         longest = dist.max_int(longest)
     if not warm:
         f.lookback_ = choose_lookback(f, longest)
+        f.level_span_ = MIN_LEVEL_SPAN
     windows = build_training_set(f, frame, groups)
-    _set_series(f, windows.states, dist)
     x_train, y_train, n_windows = _arrays(windows, dist)
+    small = is_small_data(f, n_windows)
+    if small and not warm and f.framing == "level":  # the same windows, levels of 1 step
+        f.level_span_ = SMALL_LEVEL_SPAN
+        windows = build_training_set(f, frame, groups)
+        x_train, y_train, n_windows = _arrays(windows, dist)
+    _set_series(f, windows.states, dist)
     # The network runs in float32: values that are finite in float64 can still overflow
     # it (and NaN fails the comparison too).
     if not (windows.finite and fits_float32(*windows.xv, *windows.yv)):
@@ -73,11 +82,20 @@ def fit(f: Any, data: Any, checkpoint: str | os.PathLike[str] | None, resume: bo
         f._train(x_train, y_train, np.concatenate(xv) if xv else None,
                  np.concatenate(yv) if yv else None, store,
                  net=f.net_ if warm else None, dist=dist)
+        if small and f.guard and dist is None and not input_columns(f) and f.embedding is None:
+            for uid, kind in choose_fallbacks(f, groups, _inner_fit).items():
+                f.series_[uid].forecast_by = kind
         if f.levels is not None and f.conformal:
             from rnnforecast.forecaster.conformal import calibrate_forecaster
 
             f.conformal_ = calibrate_forecaster(f, frame)
     f._fitted_params = fitted_params(f)
+
+
+def _inner_fit(f: Any, data: pd.DataFrame) -> None:
+    """The guard's second fit (a plain fit; not `Forecaster.fit`, so that spies on that
+    count the user's fits only)."""
+    fit(f, data, None, False, False)
 
 
 def _set_frequency(f: Any, groups: dict[str, pd.DataFrame], warm: bool,

@@ -8,6 +8,7 @@ import os
 from typing import Any, TypeVar
 
 from rnnforecast._version import __version__
+from rnnforecast.data.framing import MIN_LEVEL_SPAN
 from rnnforecast.errors import ConfigError, ModelFileError
 from rnnforecast.forecaster.conformal import Calibration
 from rnnforecast.forecaster.network import build_net
@@ -32,6 +33,7 @@ def save_model(f: Any, path: str | os.PathLike[str]) -> None:
             "freq": f.freq_,
             "season_length": f.season_length_,
             "lookback": f.lookback_,
+            "level_span": f.level_span_,
             "settings": f.settings_,
             "series": [s.to_json() for s in f.series_.values()],
             "history": {k: [finite_or_none(v) for v in vals] for k, vals in f.history_.items()},
@@ -57,6 +59,7 @@ def load_model(cls: type[T], path: str | os.PathLike[str]) -> T:
             raise KeyError("library")
         params = {k: v for k, v in meta["params"].items() if k in PARAM_NAMES}
         params.setdefault("framing", "seasonal")  # format-1 files before framings
+        params.setdefault("guard", False)  # files before the guard
         forecaster: Any = cls(**params)
         check_params(forecaster)
         _set_fitted(forecaster, meta["fitted"], params)
@@ -77,6 +80,7 @@ def _set_fitted(forecaster: Any, fitted: dict[str, Any], params: dict[str, Any])
     forecaster.freq_ = str(fitted["freq"])
     forecaster.season_length_ = int(fitted["season_length"])
     forecaster.lookback_ = int(fitted["lookback"])
+    forecaster.level_span_ = int(fitted.get("level_span", MIN_LEVEL_SPAN))  # files before it
     forecaster.settings_ = dict(fitted.get("settings") or {
         k: params[k] for k in ("hidden_size", "ensemble", "lr", "loss", "epochs")})
     forecaster.series_ = {

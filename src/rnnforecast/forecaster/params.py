@@ -26,6 +26,12 @@ LOSS_NAMES = ("mse", "mae", "huber")
 #: Below this many training windows (one short series, a few series) the "small" defaults
 #: apply, above it the "panel" ones; both were chosen on backtests (BENCHMARKS.md).
 PANEL_WINDOWS = 2000
+#: Small data train at most this many window-steps (windows x lookback x epochs), in at
+#: least SMALL_MIN_EPOCHS epochs: a 1,000-point hourly series then costs about 3 times
+#: AirPassengers' fit, not 20 times (its 950 windows teach 8 hidden units little more than
+#: 200 would). AirPassengers (2,304 window-steps an epoch) keeps its 100 epochs.
+SMALL_BUDGET: float | None = 800_000
+SMALL_MIN_EPOCHS = 10
 _SMALL = {"hidden_size": 8, "ensemble": 4, "lr": 1.5e-2, "loss": "mse", "epochs": 100}
 _PANEL = {"hidden_size": 64, "ensemble": 2, "lr": 3e-3, "loss": "mae"}
 _PANEL_STEPS = 1200
@@ -36,11 +42,12 @@ PARAM_NAMES = (
     "transform", "season_length", "loss", "clip", "epochs", "batch_size", "lr", "patience",
     "seed", "ensemble", "threads", "fill", "nonnegative", "framing", "levels", "conformal",
     "cell", "future_cols", "past_cols", "embedding", "local", "device", "precision", "quiet",
+    "guard",
 )
 #: What ``fit(data, warm_start=True)`` may change: how training runs, not what the network
 #: is (every other parameter is fixed by the fitted model, and by its model file).
 WARM_CHANGEABLE = ("epochs", "lr", "seed", "fill", "batch_size", "patience", "clip",
-                   "threads", "device", "precision", "quiet")
+                   "threads", "device", "precision", "quiet", "guard")
 
 
 def is_int(value: Any) -> bool:
@@ -89,6 +96,7 @@ def check_params(f: Any) -> None:
     check_input_params(f)  # cell, future_cols, past_cols, embedding
     check_device(f.device, f.precision)
     need(isinstance(f.local, bool), "local", "True or False")
+    need(isinstance(f.guard, bool), "guard", "True or False")
     if f.local:  # one small plain recurrent network per series (models/grouped.py)
         need(f.model in ("lstm", "gru", "rnn"), "model", "lstm, gru or rnn with local=True")
         for name, off in (("dropout", 0.0), ("levels", None), ("future_cols", None),
@@ -98,15 +106,25 @@ def check_params(f: Any) -> None:
                                   f"local=True: leave {name} unset for local models")
 
 
+def is_small_data(f: Any, windows: int) -> bool:
+    """Whether a global model sees small data (fewer than `PANEL_WINDOWS` training windows):
+    the regime of the "small" defaults, the 1-step level and the guard."""
+    return not f.local and windows < PANEL_WINDOWS
+
+
 def resolve_settings(f: Any, windows: int) -> dict[str, Any]:
     """The training settings actually used: each parameter left at None takes the
-    "small" default (fewer than PANEL_WINDOWS training windows) or the "panel" one
+    "small" default (fewer than PANEL_WINDOWS training windows; epochs within
+    SMALL_BUDGET) or the "panel" one
     (about 1,200 optimizer steps whatever the panel's size). A local model sees one series:
     always the "small" defaults, with one network (no ensemble)."""
     if f.local:  # one small network per series (an ensemble costs its size in time)
         auto: dict[str, Any] = dict(_SMALL, ensemble=1)
-    elif windows < PANEL_WINDOWS:
+    elif is_small_data(f, windows):
         auto = dict(_SMALL)
+        if SMALL_BUDGET is not None:
+            auto["epochs"] = int(min(auto["epochs"], max(SMALL_MIN_EPOCHS, round(
+                SMALL_BUDGET / (windows * f.lookback_)))))
     else:
         steps_per_epoch = -(-windows // int(f.batch_size))
         auto = dict(_PANEL, epochs=int(min(150, max(3, round(_PANEL_STEPS / steps_per_epoch)))))

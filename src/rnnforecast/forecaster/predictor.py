@@ -10,11 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnnforecast.data.framing import forecast_window, reconstruct
+from rnnforecast.data.framing import MIN_LEVEL_SPAN, forecast_window, reconstruct
 from rnnforecast.data.frequency import future_timestamps
 from rnnforecast.data.reader import read_series
 from rnnforecast.errors import ConfigError, DataError
 from rnnforecast.forecaster.conformal import Calibration, series_scale
+from rnnforecast.forecaster.guard import guarded
 from rnnforecast.forecaster.heads import head_quantiles, order_bounds
 from rnnforecast.forecaster.inputs import input_columns, plan_for
 from rnnforecast.forecaster.params import is_int
@@ -66,13 +67,15 @@ class Predictor:
     series_: dict[str, SeriesState]
     net_: Any
     conformal_: Calibration | None = None
+    level_span_: int = MIN_LEVEL_SPAN
 
     @classmethod
     def of(cls, f: Any) -> Predictor:
         """The predictor of a fitted `Forecaster` ``f`` as it is now."""
         return cls(**{name: getattr(f, name) for name in PREDICT_PARAMS},
                    freq_=f.freq_, season_length_=f.season_length_, lookback_=f.lookback_,
-                   series_=f.series_, net_=f.net_, conformal_=getattr(f, "conformal_", None))
+                   series_=f.series_, net_=f.net_, conformal_=getattr(f, "conformal_", None),
+                   level_span_=getattr(f, "level_span_", MIN_LEVEL_SPAN))
 
     def predict(self, horizon: int | None = None, data: Any = None,
                 future: Any = None) -> pd.DataFrame:
@@ -87,13 +90,14 @@ class Predictor:
             )
         states = self.series_ if data is None else self.states_for(data)
         ahead = plan_for(self).future_inputs(list(states.values()), h, future)
-        forecasts = self.forecast_states(list(states.values()), h, ahead)
+        network = self.forecast_states(list(states.values()), h, ahead)
         rows = []
-        for state, values in zip(states.values(), forecasts, strict=True):
+        for state, values in zip(states.values(), network, strict=True):
             ds = future_timestamps(state.last_ds, self.freq_, h)
-            rows.append(pd.DataFrame({"unique_id": state.unique_id, "ds": ds, self.model: values}))
+            point = guarded(values, state, self.season_length_)
+            rows.append(pd.DataFrame({"unique_id": state.unique_id, "ds": ds, self.model: point}))
         return self.intervals(list(states.values()), pd.concat(rows, ignore_index=True), h,
-                              ahead)
+                              ahead, network)
 
     def states_for(self, data: Any) -> dict[str, SeriesState]:
         """The states to forecast from the end of ``data``: a training series keeps its
@@ -148,7 +152,8 @@ class Predictor:
             known.last_ds, last, self.freq_)
         return SeriesState(uid, known.log, known.scale, known.season, known.nonnegative,
                            last, [float(v) for v in y[-keep:]], known.indices,
-                           known.span, end - keep + 1)
+                           known.span, end - keep + 1, drift=known.drift,
+                           forecast_by=known.forecast_by)
 
     def forecast_states(self, states: list[SeriesState], h: int,
                         future: list[np.ndarray] | None = None,
@@ -222,11 +227,13 @@ class Predictor:
         return values
 
     def intervals(self, states: list[SeriesState], frame: pd.DataFrame, h: int,
-                  future: Any = None) -> pd.DataFrame:
+                  future: Any = None, network: list[np.ndarray] | None = None,
+                  ) -> pd.DataFrame:
         """``frame`` (the point forecasts, ``h`` rows per series in ``states`` order) with the
         interval columns (quantile heads or conformal). Quantile heads go through the same
         forecast path as the point (``block`` k: head k's outputs), so they are
-        reconstructed, exponentiated and clipped exactly like the point."""
+        reconstructed, exponentiated and clipped exactly like the point; around a series'
+        guard fallback (``network``: the network's points) they keep their width."""
         if self.levels is None:
             return frame
         levels = check_levels(self.levels)
@@ -245,8 +252,9 @@ class Predictor:
         else:
             heads = [self.forecast_states(states, h, future, block=k)
                      for k in range(1, 1 + len(head_quantiles(self)))]
-            bounds = [order_bounds(p, np.stack([head[i] for head in heads]))
-                      for i, p in enumerate(points)]
+            nets = points if network is None else network
+            bounds = [order_bounds(nets[i], np.stack([head[i] for head in heads]))
+                      + (p - nets[i]) for i, p in enumerate(points)]
         stacked = np.concatenate(bounds, axis=1)  # (2L, series * h)
         out = frame.copy()
         for k, col in enumerate(interval_columns(self.model, levels)):

@@ -35,6 +35,8 @@ class SeriesState:
     span: int = 1
     start: int = 0  # position of tail[0] in the training series (aligns seasonal indices)
     inputs: dict[str, Any] = field(default_factory=dict)  # covariates: forecaster.inputs
+    drift: float = 0.0  # slope of the line through the first and last training values
+    forecast_by: str = "network"  # or the fallback the guard chose (`forecaster.guard`)
 
     @property
     def framing(self) -> FramingState:
@@ -57,8 +59,8 @@ class SeriesState:
 
 def fit_series(f: Any, uid: str, y: np.ndarray, last_ds: Any) -> tuple[SeriesState, np.ndarray]:
     """The state of series ``uid`` (values ``y``, ending at ``last_ds``) for a model ``f``
-    whose ``season_length_`` and ``lookback_`` are known, and its values on the modelling
-    scale (log or not)."""
+    whose ``season_length_``, ``lookback_`` and ``level_span_`` are known, and its values on
+    the modelling scale (log or not)."""
     log = use_log(y, f.transform, uid)
     z = np.log(y) if log else y
     out_size = int(f.horizon) if f.strategy == "direct" else 1
@@ -67,18 +69,28 @@ def fit_series(f: Any, uid: str, y: np.ndarray, last_ds: Any) -> tuple[SeriesSta
         season = framing_season(y, season, out_size)
     elif len(z) < season + out_size:
         season = 1  # too short for one seasonal reference plus a target: non-seasonal
-    framing = fit_framing(f.framing, y, z, log, season)
+    span = int(f.level_span_)
+    framing = fit_framing(f.framing, y, z, log, season, span)
     if log and framing.scale == 0.0:
         # A constant series: its forecast is the constant, and exp(log(c)) is not always
         # exactly c (7.5 -> 7.499999999999999), so keep it on its own scale.
         log, z = False, y
-        framing = fit_framing(f.framing, y, z, log, season)
+        framing = fit_framing(f.framing, y, z, log, season, span)
     nonneg = bool(np.all(y >= 0)) if f.nonnegative is None else bool(f.nonnegative)
     keep = min(len(y), f.lookback_ + max(season, framing.span))
     state = SeriesState(uid, bool(log), float(framing.scale), int(season), nonneg,
                         as_timestamp(last_ds), [float(v) for v in y[-keep:]],
-                        framing.indices, framing.span, len(y) - keep)
+                        framing.indices, framing.span, len(y) - keep,
+                        drift=drift_step(y))
     return state, z
+
+
+def drift_step(y: np.ndarray) -> float:
+    """The drift forecast's step: the slope of the line through the first and last values."""
+    if len(y) < 2:
+        return 0.0
+    with np.errstate(over="ignore", invalid="ignore"):  # too large values fail the fit anyway
+        return float((y[-1] - y[0]) / (len(y) - 1))
 
 
 def split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
