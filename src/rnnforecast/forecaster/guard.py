@@ -4,16 +4,19 @@ A network trained on one short series (tens to a few hundred windows) can learn 
 that does not hold: a growth spurt extrapolated, a season that has shifted, the noise of a
 random walk. AutoETS guards against that with information criteria; a network had nothing.
 So before a small-data fit returns (fewer than `PANEL_WINDOWS` training windows), the same
-model is fitted once more on every series minus its last ``horizon`` points and forecasts
-them. A series whose network forecast has a larger mean absolute error there than seasonal
-naive or drift (the straight line through the series' first and last values) forecasts with
-the best of those two instead; the network is kept on ties. The choice is stored per series
-(`SeriesState.forecast_by`, in the model file) and reported by ``Forecaster.guarded_``.
+model is fitted once more on every series minus its last ``horizon`` points (``k``
+horizons on long series, forecast one horizon at a time: one origin per ten horizons of the
+shortest series, at most five, so that an hourly series is not judged on one day) and
+forecasts them. A series whose network forecast has a larger mean absolute error there than
+seasonal naive or drift (the straight line through the series' first and last values)
+forecasts with the best of those two instead; the network is kept on ties. The choice is
+stored per series (`SeriesState.forecast_by`, in the model file) and reported by
+``Forecaster.guarded_``.
 
-Only training data is read: the held-out points are the training data's own last
-``horizon``. The cost is that second fit, on less data. Panels are not guarded: one network
-learns across their series, and there the per-series choice made the dev panels' forecasts
-worse (BENCHMARKS.md).
+Only training data is read: the held-out points are the training data's own last ones. The
+cost is that second fit, on less data. Panels are not guarded: one network learns across
+their series, and there the per-series choice made the dev panels' forecasts worse
+(BENCHMARKS.md).
 """
 
 from __future__ import annotations
