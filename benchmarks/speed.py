@@ -15,7 +15,8 @@ Run from the repository root with the main venv: ``.venv/bin/python benchmarks/s
    torch.optim.Adam, clip_grad_norm_), same model, batches and steps: CPU seconds per epoch,
    training windows/s and GFLOP/s against the float32 matmul peak measured in this run.
 3. Cold start: CPU seconds (children's rusage) of ``python -c "import rnnforecast"``,
-   ``rnnforecast --help`` and ``rnnforecast demo``.
+   ``rnnforecast --help``, ``rnnforecast demo`` and ``rnnforecast info`` of the default
+   AirPassengers model (beside ``python -c pass``, the interpreter floor).
 
 All timings are CPU seconds (``time.process_time``; ``getrusage(RUSAGE_CHILDREN)`` deltas for
 child processes): the machine is shared, so wall times are only upper bounds. Ratios are
@@ -419,7 +420,12 @@ def cold_start(args: argparse.Namespace, workdir: Path) -> list[dict[str, Any]]:
         ("rnnforecast --help", lambda i: [cli, "--help"]),
         ("rnnforecast demo --out <tmpdir>", lambda i: [cli, "demo", "--out",
                                                         str(workdir / f"demo{i}")]),
+        ("rnnforecast info <AirPassengers model>", lambda i: [cli, "info", str(model)]),
     ]
+    model = workdir / "air.rnnf"  # the model `info` describes: the default AirPassengers fit
+    from rnnforecast import Forecaster, load_dataset
+
+    Forecaster(horizon=24).fit(load_dataset("airpassengers").iloc[:120]).save(model)
     rows = []
     for label, make in commands:
         log(f"[cold start] {label} ...")

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import torch
 
-from rnnforecast import Forecaster, ModelFileError, load_dataset
+from rnnforecast import ConfigError, Forecaster, ModelFileError, load_dataset
 from rnnforecast.io import FORMAT_VERSION, atomic_write_bytes, read_model_file, write_model_file
 from rnnforecast.io import atomic as atomic_module
 from rnnforecast.io.modelfile import MAGIC
@@ -348,3 +348,26 @@ def test_format_1_fixture_still_loads_and_forecasts_the_same() -> None:
     # and it keeps forecasting from new data
     more = model.predict(data=load_dataset("airpassengers").iloc[:100])
     assert np.isfinite(more["lstm"]).all()
+
+
+def test_a_model_loaded_without_its_network_describes_itself_without_torch(
+        tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    data = load_dataset("airpassengers").iloc[:60]
+    model = Forecaster(horizon=6, **FAST).fit(data)
+    path = tmp_path / "m.rnnf"
+    model.save(path)
+    light = Forecaster.load(path, network=False)
+    assert light.info() == model.info()
+    for call in (light.predict, lambda: light.save(tmp_path / "n.rnnf"),
+                 lambda: light.fit(data, warm_start=True)):
+        with pytest.raises(ConfigError, match="network|fitted model"):
+            call()
+    probe = ("import sys; from rnnforecast import Forecaster; "
+             f"Forecaster.load({str(path)!r}, network=False).info(); "
+             "print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"

@@ -32,7 +32,7 @@ def run_info(model_file: str, output_format: str) -> None:
     from rnnforecast.forecaster import Forecaster
 
     check_choice(output_format, "--format", ("table", "json"))
-    forecaster = Forecaster.load(model_file)
+    forecaster = Forecaster.load(model_file, network=False)  # no torch: a description
     details = describe_model(forecaster, model_file)
     if output_format == "json":
         print(json.dumps(details, indent=2, default=str))

@@ -105,6 +105,7 @@ class Forecaster:
     best_epoch_: list[int]
     conformal_: Calibration
     level_span_: int
+    _parameter_count: int  # of a model loaded without its network
     _fitted_params: dict[str, Any]  # the parameters the network was built with (warm start)
 
     def __init__(
@@ -238,7 +239,7 @@ class Forecaster:
     def predictor_(self) -> Predictor:
         """The fitted predictor: an immutable snapshot of the fitted state and of the
         parameters that prediction reads."""
-        self._check_fitted()
+        self._check_network()
         return Predictor.of(self)
 
     def predict(self, horizon: int | None = None, data: Any = None,
@@ -259,22 +260,31 @@ class Forecaster:
         if not hasattr(self, "net_"):
             raise ConfigError("this Forecaster is not fitted yet: call fit(data) first")
 
+    def _check_network(self) -> None:
+        self._check_fitted()
+        if self.net_ is None:
+            raise ConfigError("this model was loaded without its network (network=False): "
+                              "load it with Forecaster.load(path) to forecast, save or train")
+
     # ------------------------------------------------------------------- save/load
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the fitted model to one file (JSON settings + raw tensors; atomic)."""
-        self._check_fitted()
+        self._check_network()
         save_model(self, path)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Forecaster:
-        """Read a model written by `save`. Never executes code from the file."""
-        return load_model(cls, path)
+    def load(cls, path: str | os.PathLike[str], *, network: bool = True) -> Forecaster:
+        """Read a model written by `save`. Never executes code from the file.
+        ``network=False``: settings, series and history only (no torch; `info` works,
+        forecasting does not)."""
+        return load_model(cls, path, network)
 
     def info(self) -> dict[str, Any]:
         """A summary of the fitted model: settings, span, series, training."""
         self._check_fitted()
-        n_params = sum(int(p.numel()) for p in self.net_.parameters())
+        n_params = (self._parameter_count if self.net_ is None
+                    else sum(int(p.numel()) for p in self.net_.parameters()))
         return {
             "model": self.model,
             "params": self.get_params(),

@@ -46,14 +46,15 @@ def save_model(f: Any, path: str | os.PathLike[str]) -> None:
     write_model_file(path, meta, tensors)
 
 
-def load_model(cls: type[T], path: str | os.PathLike[str]) -> T:
+def load_model(cls: type[T], path: str | os.PathLike[str], network: bool = True) -> T:
     """The model of class ``cls`` (the `Forecaster`) written to ``path`` by `save_model`;
-    a `ModelFileError` when the file is not one."""
-    import torch
-
+    a `ModelFileError` when the file is not one. ``network=False`` leaves the weights
+    unread into a network (``net_`` None, torch not imported: a description of the model,
+    such as ``rnnforecast info``, in a second less; the checksum is still verified)."""
     from rnnforecast.io import read_model_file
 
     meta, tensors = read_model_file(path)
+    net = None
     try:
         if meta.get("library") != "rnnforecast":
             raise KeyError("library")
@@ -63,14 +64,18 @@ def load_model(cls: type[T], path: str | os.PathLike[str]) -> T:
         forecaster: Any = cls(**params)
         check_params(forecaster)
         _set_fitted(forecaster, meta["fitted"], params)
-        out_size = int(forecaster.horizon) if forecaster.strategy == "direct" else 1
-        net = build_net(forecaster, out_size)
-        state = {k: torch.from_numpy(v) for k, v in tensors.items()}
-        # read onto the CPU whatever trained it: a GPU-trained model predicts anywhere
-        net.load_state_dict(state, strict=True)
+        if network:
+            import torch
+
+            out_size = int(forecaster.horizon) if forecaster.strategy == "direct" else 1
+            net = build_net(forecaster, out_size)
+            state = {k: torch.from_numpy(v) for k, v in tensors.items()}
+            # read onto the CPU whatever trained it: a GPU-trained model predicts anywhere
+            net.load_state_dict(state, strict=True)
     except (KeyError, TypeError, ValueError, RuntimeError, ConfigError) as exc:
         raise ModelFileError(f"{path}: the model file's content is invalid ({exc})") from None
     forecaster.net_ = net
+    forecaster._parameter_count = sum(int(v.size) for v in tensors.values())
     forecaster._fitted_params = fitted_params(forecaster)
     return forecaster  # type: ignore[no-any-return]
 

@@ -170,7 +170,7 @@ def check_warm_start(f: Any, warm_start: Any) -> bool:
     parameters ``f`` has now (only `WARM_CHANGEABLE` ones may differ)."""
     if not isinstance(warm_start, bool):
         raise ConfigError(f"warm_start={warm_start!r} is invalid: use True or False")
-    if warm_start and not hasattr(f, "net_"):
+    if warm_start and getattr(f, "net_", None) is None:  # unfitted, or loaded network=False
         raise ConfigError(
             "warm_start=True needs a fitted model to continue from: use "
             "Forecaster.load(path).fit(data, warm_start=True), or fit once without warm_start"
