@@ -363,7 +363,7 @@ def test_a_model_loaded_without_its_network_describes_itself_without_torch(
     assert light.info() == model.info()
     for call in (light.predict, lambda: light.save(tmp_path / "n.rnnf"),
                  lambda: light.fit(data, warm_start=True)):
-        with pytest.raises(ConfigError, match="network|fitted model"):
+        with pytest.raises(ConfigError, match=r"network|fitted model"):
             call()
     probe = ("import sys; from rnnforecast import Forecaster; "
              f"Forecaster.load({str(path)!r}, network=False).info(); "
