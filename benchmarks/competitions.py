@@ -3,9 +3,10 @@
     python benchmarks/competitions.py --dataset m4-hourly [--seeds 0 1 2]
 
 Datasets (official train / test files in ``../shared/data``, see its README): M3 monthly,
-quarterly and yearly, M4 hourly and weekly, tourism monthly. Every model is fitted on the
-train file and forecasts the official horizon in one go; the forecasts are scored with the
-library's own evaluation code (`rnnforecast.evaluation.protocols.score_forecasts`, M4
+quarterly, yearly and other, M4 hourly and weekly, tourism monthly, quarterly and yearly.
+Every model is fitted on the train file and forecasts the official horizon in one go; the
+forecasts are scored with the library's own evaluation code
+(`rnnforecast.evaluation.protocols.score_forecasts`, M4
 definitions: sMAPE on 0-200, MASE scaled by the in-sample seasonal naive MAE), and OWA is
 0.5 (sMAPE / sMAPE_Naive2 + MASE / MASE_Naive2) against the Naive2 fitted in the same run.
 
@@ -54,6 +55,9 @@ DATASETS = {
     # are given the same season, as the M4 benchmarks were
     "m4-weekly": Dataset("m4-weekly", 13, 1, "359 series; m = 1 as in the official MASE"),
     "tourism-monthly": Dataset("tourism-monthly", 24, 12, "366 series", mape=True),
+    "m3-other": Dataset("m3-other", 8, 1, "174 series"),
+    "tourism-quarterly": Dataset("tourism-quarterly", 8, 4, "427 series", mape=True),
+    "tourism-yearly": Dataset("tourism-yearly", 4, 1, "518 series", mape=True),
 }
 BASELINES = ("naive2", "seasonal_naive", "theta", "auto_ets")
 DEEP = "lstm"
