@@ -267,3 +267,19 @@ def test_static_columns_are_scaled_across_series() -> None:
     new_states = f._states_for(new)
     assert new_states["new"].inputs["scales"]["size"] == f.series_["s0"].inputs["scales"]["size"]
     assert len(f.predict(data=new)) == H
+
+
+def test_a_future_file_with_day_first_dates_is_read_as_the_steps_say(tmp_path: Path) -> None:
+    # every series' forecast falls on the 1st-6th of a month: 01/02/2021 .. 06/02/2021 are
+    # valid month-first dates too (January 2nd-7th), which would miss the steps
+    train, test = split(promo_panel(lengths=(28, 56, 87)))
+    f = Forecaster(horizon=H, future_cols=["promo"], **FAST).fit(train)
+    future = test[["unique_id", "ds", "promo"]]
+    assert (future["ds"].dt.day <= H).all()
+    expected = f.predict(future=future)
+    path = tmp_path / "future.csv"
+    future.assign(ds=future["ds"].dt.strftime("%d/%m/%Y")).to_csv(path, index=False)
+    pd.testing.assert_frame_equal(f.predict(future=str(path)), expected)
+    path.write_text("unique_id,ds,promo\ns0,not a date,1\n")
+    with pytest.raises(DataError, match="the future frame: cannot read 'not a date'"):
+        f.predict(future=str(path))

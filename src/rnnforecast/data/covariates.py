@@ -301,9 +301,10 @@ def _future_rows(future: pd.DataFrame | None, columns: tuple[str, ...], states: 
     if absent:
         raise DataError(f"the future frame lacks column(s) {absent}: pass {what}")
     frame = future.assign(unique_id=future["unique_id"].astype(str))
+    wanted = {s.unique_id: future_timestamps(s.last_ds, freq, steps) for s in states}
     try:
         frame["ds"] = (frame["ds"].astype(np.int64) if is_integer_freq(freq)
-                       else pd.to_datetime(frame["ds"]))
+                       else _future_dates(frame["ds"], wanted))
         for col in columns:
             frame[col] = pd.to_numeric(frame[col])
     except (ValueError, TypeError) as exc:
@@ -319,7 +320,7 @@ def _future_rows(future: pd.DataFrame | None, columns: tuple[str, ...], states: 
         if group.index.has_duplicates:
             raise DataError(f"the future frame repeats a timestamp of series '{uid}'; keep one "
                             "row per series and timestamp")
-        ds = future_timestamps(state.last_ds, freq, steps)
+        ds = wanted[uid]
         missing = ds.difference(group.index)
         if len(missing):
             raise DataError(
@@ -332,3 +333,29 @@ def _future_rows(future: pd.DataFrame | None, columns: tuple[str, ...], states: 
                             f"'{uid}' in {list(columns)}; give every future value")
         out.append(values)
     return out
+
+
+def _future_dates(values: pd.Series, wanted: dict[str, pd.Index]) -> pd.Series:
+    """A future file's dates read the way the data's are (`rnnforecast.data.dates`: ISO,
+    month names, quarters, ...): day-first or month-first as the steps to forecast say,
+    since a short file of day-first dates (01/02/2024, 01/03/2024, ...) also reads as a
+    regular month-first series of days."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    from rnnforecast.data.dates import DateColumn, parse_dates
+
+    column = DateColumn(values.reset_index(drop=True), "ds", "the future frame: ",
+                        np.arange(2, len(values) + 2), "line")
+    steps = pd.DatetimeIndex(np.concatenate([np.asarray(w) for w in wanted.values()]))
+    readings = []
+    for order in (None, "day-first", "month-first"):
+        try:
+            dates, _ = parse_dates(column, order)
+        except DataError:
+            continue
+        if steps.isin(dates).all():
+            return pd.Series(dates, index=values.index)
+        readings.append(dates)
+    if not readings:  # the data's own message for an unreadable date
+        parse_dates(column, None)
+    return pd.Series(readings[0], index=values.index)  # the missing steps are named below
