@@ -145,6 +145,19 @@ def test_numeric_store_id_suggests_the_id_option(tmp_path: Path) -> None:
     assert len(frame) == 90
 
 
+def test_an_id_column_does_not_pick_one_of_several_value_columns(tmp_path: Path) -> None:
+    text = "Store,Date,Sales,Visits\n" + "".join(
+        f"{s},{d:%Y-%m-%d},{i},{2 * i}\n" for s in (1, 2) for i, d in enumerate(MONTHS))
+    path = write(tmp_path, text)
+    with pytest.raises(DataError) as error:
+        read_series(path, id_col="Store")
+    assert str(error.value) == (
+        f"{path}: several numeric columns ['Sales', 'Visits']: name the one to forecast with "
+        "value_col= / --value-col")
+    frame = read(path, id_col="Store", value_col="Visits")[0]
+    assert frame["y"].iloc[1] == 2.0
+
+
 # ------------------------------------------------------------------------ fill limits
 
 

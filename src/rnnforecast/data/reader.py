@@ -270,6 +270,7 @@ def _value_column(frame: pd.DataFrame, time_col: str, id_col: str | None,
                 f"{option('id_col', uid)}, and the column to forecast with "
                 f"{option('value_col')} if it is not the only other one"
             )
+    if len(numeric) > 1:  # with or without an id column: never pick one silently
         raise DataError(
             f"{where}several numeric columns {numeric}: name the one to forecast with "
             "value_col= / --value-col"
