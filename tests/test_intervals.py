@@ -296,3 +296,17 @@ def test_summary_worst_coverage_is_the_seed_farthest_from_nominal() -> None:
     assert row["msis_80_max"] == 6.0
     assert list(summarise(scores).columns).index("coverage_80") < \
         list(summarise(scores).columns).index("msis_80")
+
+
+def test_conformal_intervals_for_a_series_that_repeats_exactly() -> None:
+    # seasonal naive is exact here: a MASE scale of 0 used to leave no score to calibrate on
+    pattern = np.random.default_rng(3).uniform(10, 20, 12)
+    data = pd.DataFrame({"ds": pd.date_range("2000-01-01", periods=96, freq="MS"),
+                         "y": np.tile(pattern, 8)})
+    forecast = Forecaster(horizon=12, levels=[80], conformal=True, **FAST).fit(data).predict()
+    lo, hi = forecast["lstm-lo-80"].to_numpy(), forecast["lstm-hi-80"].to_numpy()
+    assert np.all(lo <= forecast["lstm"].to_numpy()) and np.all(forecast["lstm"] <= hi)
+    assert np.all(hi - lo > 0)  # the network's own errors, in units of its step size
+    constant = data.assign(y=7.5)
+    flat = Forecaster(horizon=12, levels=[80], conformal=True, **FAST).fit(constant).predict()
+    np.testing.assert_array_equal(flat["lstm-lo-80"], flat["lstm-hi-80"])  # exact: no width

@@ -91,10 +91,17 @@ def conformal_radius(scores: np.ndarray, level: float) -> float:
 
 
 def series_scale(y: np.ndarray, season: int) -> float:
-    """The MASE scale of ``y`` (NaN below 2 points): the unit of the conformal radius."""
+    """The MASE scale of ``y`` (NaN below 2 points): the unit of the conformal radius. A
+    series that repeats its season exactly has a MASE scale of 0, which would drop its
+    scores (and leave a one-series fit nothing to calibrate on): its mean absolute step is
+    the unit then, and 1 (the data's units) for a series that never moves."""
     if y.size < 2:
         return math.nan
-    return mase_scale(y, season)
+    scale = mase_scale(y, season)
+    if scale != 0.0:  # a positive scale, or NaN/inf: as before
+        return scale
+    step = float(np.mean(np.abs(np.diff(y))))
+    return step if step > 0 else 1.0
 
 
 def _groups(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
