@@ -161,3 +161,13 @@ def test_the_command_line_says_which_series_the_guard_took(tmp_path: Path) -> No
                               str(tmp_path / "n.rnnf")])
     assert off.exit_code == 0 and "forecast by" not in off.stderr
     assert Forecaster.load(tmp_path / "n.rnnf").guard is False
+
+
+@pytest.mark.parametrize("horizon", [6, 12])
+def test_one_odd_final_year_does_not_make_the_guard_drop_the_network(horizon: int) -> None:
+    """AirPassengers' 1958 slowdown: seasonal naive beats the network on 1958 alone (and
+    loses on 1957); judged on two seasons, the growth the network learned is kept."""
+    from rnnforecast import load_dataset
+
+    train = load_dataset("airpassengers").iloc[:120]
+    assert Forecaster(horizon=horizon, seed=0).fit(train).guarded_ == {}

@@ -4,10 +4,10 @@ A network trained on one short series (tens to a few hundred windows) can learn 
 that does not hold: a growth spurt extrapolated, a season that has shifted, the noise of a
 random walk. AutoETS guards against that with information criteria; a network had nothing.
 So before a small-data fit returns (fewer than `PANEL_WINDOWS` training windows), the same
-model is fitted once more on every series minus its last ``horizon`` points (``k``
-horizons on long series, forecast one horizon at a time: one origin per ten horizons of the
-shortest series, at most five, so that an hourly series is not judged on one day) and
-forecasts them. A series whose network forecast has a larger mean absolute error there than
+model is fitted once more on every series minus its last ``k`` horizons and forecasts them
+one horizon at a time (``k``: enough to span two seasons, and one per ten horizons of the
+shortest series, at most five: neither one odd year nor one day of an hourly series is
+evidence enough). A series whose network forecast has a larger mean absolute error there than
 seasonal naive or drift (the straight line through the series' first and last values)
 forecasts with the best of those two instead; the network is kept on ties. The choice is
 stored per series (`SeriesState.forecast_by`, in the model file) and reported by
@@ -49,11 +49,14 @@ def fallback_forecast(kind: str, state: SeriesState, season: int, h: int) -> np.
     raise ValueError(f"unknown fallback {kind!r}")
 
 
-def origin_count(groups: dict[str, pd.DataFrame], h: int) -> int:
-    """Forecast origins the guard judges on: one per ``ORIGIN_SPACING`` horizons of the
-    shortest series, 1 to ``MAX_ORIGINS`` (a long series is not judged on one day)."""
+def origin_count(groups: dict[str, pd.DataFrame], h: int, season: int) -> int:
+    """Forecast origins the guard judges on, 1 to ``MAX_ORIGINS``: enough horizons to span
+    two seasons (one odd year is not evidence: AirPassengers' 1958 slowdown made seasonal
+    naive beat the network on 1958 and lose on 1957), and one per ``ORIGIN_SPACING``
+    horizons of the shortest series (a long series is not judged on one day)."""
     shortest = min(len(g) for g in groups.values())
-    return max(1, min(MAX_ORIGINS, shortest // (ORIGIN_SPACING * h)))
+    seasons = -(-2 * season // h) if season > 1 else 1
+    return max(1, min(MAX_ORIGINS, max(seasons, shortest // (ORIGIN_SPACING * h))))
 
 
 def choose_fallbacks(f: Any, groups: dict[str, pd.DataFrame],
@@ -64,7 +67,7 @@ def choose_fallbacks(f: Any, groups: dict[str, pd.DataFrame],
     by the same model fitted (by ``fit``) on the points before them. Series too short to
     hold those points out keep the network."""
     h = int(f.horizon)
-    held = origin_count(groups, h) * h
+    held = origin_count(groups, h, int(f.season_length_)) * h
     head = {uid: g.iloc[:-held] for uid, g in groups.items() if len(g) - held >= h + 2}
     if not head:
         return {}
