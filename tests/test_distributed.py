@@ -175,5 +175,5 @@ def test_python_api_with_data_already_split_by_process(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     frame = pd.read_csv(tmp_path / "panel.csv", parse_dates=["ds"])  # as the script reads it
-    single = Forecaster(**OPTIONS, device="cpu").fit(frame)
+    single = Forecaster(**OPTIONS, device="cpu", guard=False).fit(frame)  # no guard on torchrun
     assert_same_model(single, Forecaster.load(tmp_path / "split.rnnf"))
