@@ -22,8 +22,18 @@ class Drift(Baseline):
     name = "drift"
 
     def forecast_series(self, y: np.ndarray, horizon: int, season: int) -> np.ndarray:
-        slope = (y[-1] - y[0]) / (len(y) - 1) if len(y) > 1 else 0.0
-        return y[-1] + slope * np.arange(1, horizon + 1, dtype=np.float64)
+        return drift(y[-1], drift_step(y), horizon)
+
+
+def drift_step(y: np.ndarray) -> float:
+    """Drift's step: the slope of the line through the first and last values of ``y``."""
+    return float((y[-1] - y[0]) / (len(y) - 1)) if len(y) > 1 else 0.0
+
+
+def drift(last: float, step: float, horizon: int) -> np.ndarray:
+    """The drift forecast from ``last`` (also the Forecaster guard's, with the training
+    series' step)."""
+    return last + step * np.arange(1, horizon + 1, dtype=np.float64)
 
 
 class Mean(Baseline):

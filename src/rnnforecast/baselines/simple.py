@@ -21,7 +21,7 @@ from rnnforecast.data.seasons import series_season
 from rnnforecast.errors import ConfigError
 from rnnforecast.io.timestamps import as_timestamp
 
-__all__ = ["BASELINES", "Baseline", "Naive", "SeasonalNaive", "make_baseline"]
+__all__ = ["BASELINES", "Baseline", "Naive", "SeasonalNaive", "make_baseline", "seasonal_naive"]
 
 
 @dataclass
@@ -145,8 +145,14 @@ class SeasonalNaive(Baseline):
     seasonal = True
 
     def forecast_series(self, y: np.ndarray, horizon: int, season: int) -> np.ndarray:
-        last_season = y[-season:]
-        return np.asarray(last_season[np.arange(horizon) % season], dtype=np.float64)
+        return seasonal_naive(y, horizon, season)
+
+
+def seasonal_naive(y: np.ndarray, horizon: int, season: int) -> np.ndarray:
+    """The last observed season of ``y`` repeated over ``horizon`` steps (the last value
+    when ``y`` is shorter than a season); also the Forecaster guard's fallback."""
+    m = season if len(y) >= season else 1
+    return np.asarray(y[-m:][np.arange(horizon) % m], dtype=np.float64)
 
 
 BASELINES: dict[str, type[Baseline]] = {

@@ -347,15 +347,17 @@ def _future_dates(values: pd.Series, wanted: dict[str, pd.Index]) -> pd.Series:
     column = DateColumn(values.reset_index(drop=True), "ds", "the future frame: ",
                         np.arange(2, len(values) + 2), "line")
     steps = pd.DatetimeIndex(np.concatenate([np.asarray(w) for w in wanted.values()]))
-    readings = []
+    readings, error = [], None
     for order in (None, "day-first", "month-first"):
         try:
             dates, _ = parse_dates(column, order)
-        except DataError:
+        except DataError as exc:
+            error = error or exc  # the data's own message for an unreadable date
             continue
         if steps.isin(dates).all():
             return pd.Series(dates, index=values.index)
         readings.append(dates)
-    if not readings:  # the data's own message for an unreadable date
-        parse_dates(column, None)
+    if not readings:
+        assert error is not None
+        raise error
     return pd.Series(readings[0], index=values.index)  # the missing steps are named below

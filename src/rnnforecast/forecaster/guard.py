@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rnnforecast.baselines.benchmarks import drift
+from rnnforecast.baselines.simple import seasonal_naive
 from rnnforecast.errors import RnnForecastError
 from rnnforecast.forecaster.state import SeriesState
 
@@ -42,10 +44,9 @@ def fallback_forecast(kind: str, state: SeriesState, season: int, h: int) -> np.
     """The ``h``-step forecast of fallback ``kind`` from the end of a series' state."""
     tail = np.asarray(state.tail, dtype=np.float64)
     if kind == "seasonal_naive":
-        m = season if len(tail) >= season else 1
-        return np.resize(tail[-m:], h)
+        return seasonal_naive(tail, h, season)
     if kind == "drift":
-        return tail[-1] + state.drift * np.arange(1, h + 1, dtype=np.float64)
+        return drift(tail[-1], state.drift, h)
     raise ValueError(f"unknown fallback {kind!r}")
 
 

@@ -30,7 +30,7 @@ PANEL_WINDOWS = 2000
 #: least SMALL_MIN_EPOCHS epochs: a 1,000-point hourly series then costs about 3 times
 #: AirPassengers' fit, not 20 times (its 950 windows teach 8 hidden units little more than
 #: 200 would). AirPassengers (2,304 window-steps an epoch) keeps its 100 epochs.
-SMALL_BUDGET: float | None = 800_000
+SMALL_BUDGET = 800_000
 SMALL_MIN_EPOCHS = 10
 _SMALL = {"hidden_size": 8, "ensemble": 4, "lr": 1.5e-2, "loss": "mse", "epochs": 100}
 _PANEL = {"hidden_size": 64, "ensemble": 2, "lr": 3e-3, "loss": "mae"}
@@ -122,9 +122,8 @@ def resolve_settings(f: Any, windows: int) -> dict[str, Any]:
         auto: dict[str, Any] = dict(_SMALL, ensemble=1)
     elif is_small_data(f, windows):
         auto = dict(_SMALL)
-        if SMALL_BUDGET is not None:
-            auto["epochs"] = int(min(auto["epochs"], max(SMALL_MIN_EPOCHS, round(
-                SMALL_BUDGET / (windows * f.lookback_)))))
+        auto["epochs"] = int(min(auto["epochs"], max(SMALL_MIN_EPOCHS, round(
+            SMALL_BUDGET / (windows * f.lookback_)))))
     else:
         steps_per_epoch = -(-windows // int(f.batch_size))
         auto = dict(_PANEL, epochs=int(min(150, max(3, round(_PANEL_STEPS / steps_per_epoch)))))

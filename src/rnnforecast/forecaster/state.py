@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rnnforecast.baselines.benchmarks import drift_step
 from rnnforecast.data.framing import FramingState, fit_framing
 from rnnforecast.data.frequency import is_integer_freq
 from rnnforecast.data.seasons import framing_season
@@ -77,20 +78,13 @@ def fit_series(f: Any, uid: str, y: np.ndarray, last_ds: Any) -> tuple[SeriesSta
         log, z = False, y
         framing = fit_framing(f.framing, y, z, log, season, span)
     nonneg = bool(np.all(y >= 0)) if f.nonnegative is None else bool(f.nonnegative)
+    with np.errstate(over="ignore", invalid="ignore"):  # too large values fail the fit anyway
+        drift = drift_step(y)  # the guard's drift fallback (`forecaster.guard`)
     keep = min(len(y), f.lookback_ + max(season, framing.span))
     state = SeriesState(uid, bool(log), float(framing.scale), int(season), nonneg,
                         as_timestamp(last_ds), [float(v) for v in y[-keep:]],
-                        framing.indices, framing.span, len(y) - keep,
-                        drift=drift_step(y))
+                        framing.indices, framing.span, len(y) - keep, drift=drift)
     return state, z
-
-
-def drift_step(y: np.ndarray) -> float:
-    """The drift forecast's step: the slope of the line through the first and last values."""
-    if len(y) < 2:
-        return 0.0
-    with np.errstate(over="ignore", invalid="ignore"):  # too large values fail the fit anyway
-        return float((y[-1] - y[0]) / (len(y) - 1))
 
 
 def split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
