@@ -88,9 +88,8 @@ CASES = [
          r"data\.csv: no data rows \(the input is empty or has only a header\)", fit_api()),
     Case("binary file", {"data": b"\x89PNG\r\n\x1a\n\x00\x00" * 30}, fit_cli(),
          r"data\.csv: binary content, not a CSV text file", fit_api()),
-    Case("non-UTF-8 file", {"data": GOOD.replace("2000-05,104", "caf\xe9,104").encode("latin-1")},
-         fit_cli(), r"not UTF-8 text \(undecodable byte at line 6\); save the file as UTF-8",
-         fit_api()),
+    Case("broken UTF-16 file", {"data": b"\xff\xfe" + GOOD.encode("utf-16-le") + b"\x00"},
+         fit_cli(), r"data\.csv: not readable UTF-16 text; save the file as UTF-8", fit_api()),
     Case("wrong delimiter", {"data": csv(list(range(24)), sep=":")}, fit_cli(),
          r"found one column \('month:sales'\); expected a date column and a value column "
          r"separated by ',', ';', tab or '\|'", fit_api()),

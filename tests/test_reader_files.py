@@ -86,6 +86,85 @@ def test_truncated_gzip_is_refused(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- numbers
 
 
+def test_windows_1252_file_is_read_with_a_notice(tmp_path: Path) -> None:
+    text = "Datum;Ums\xe4tze (\u20ac)\n" + "".join(f"{d:%Y-%m-%d};{100 + i}\n"
+                                                for i, d in enumerate(MONTHS))
+    path = write(tmp_path, text.encode("cp1252"))
+    frame, notes, _ = read(path)
+    expected = EXPECTED.assign(unique_id="Ums\xe4tze (\u20ac)")
+    pd.testing.assert_frame_equal(frame, expected, check_dtype=False)
+    assert notes == [f"{path}: read 30 monthly points, not UTF-8 (from line 1): read as "
+                     "Windows-1252 text"]
+
+
+def test_utf16_tab_separated_file(tmp_path: Path) -> None:
+    """Excel's "Unicode text": UTF-16 with a byte-order mark, tab-separated."""
+    path = write(tmp_path, TEXT.replace(",", "\t").encode("utf-16"))
+    frame, notes, _ = read(path)
+    pd.testing.assert_frame_equal(frame, EXPECTED, check_dtype=False)
+    assert notes == [f"{path}: read 30 monthly points, read as UTF-16 text"]
+
+
+def test_a_saved_pandas_index_is_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    EXPECTED[["ds", "y"]].to_csv(path)  # writes the index as a first column without a name
+    frame, notes, _ = read(path)
+    pd.testing.assert_frame_equal(frame, EXPECTED.assign(unique_id="y"), check_dtype=False)
+    assert notes == [f"{path}: read 30 monthly points, dropped the first column: row numbers "
+                     "without a name (a saved index)"]
+
+
+def test_a_named_or_unordered_first_column_is_kept(tmp_path: Path) -> None:
+    """Only row numbers 0..n-1 or 1..n without a name are an index: a named store column or
+    unnamed numbers that are not row numbers stay, and are reported as usual."""
+    text = ",date,sales\n" + "".join(f"{7 * i},{d:%Y-%m-%d},{100 + i}\n"
+                                       for i, d in enumerate(MONTHS))
+    with pytest.raises(DataError, match=r"several numeric columns \['Unnamed: 0', 'sales'\]"):
+        read_series(write(tmp_path, text))
+
+
+def test_yyyymm_numbers_in_a_period_column(tmp_path: Path) -> None:
+    text = "period,sales\n" + "".join(f"{d:%Y%m},{100 + i}\n" for i, d in enumerate(MONTHS))
+    path = write(tmp_path, text)
+    frame, notes, _ = read(path)
+    pd.testing.assert_frame_equal(frame, EXPECTED, check_dtype=False)
+    assert notes == [f"{path}: read 30 monthly points, numbers read as YYYYMM months "
+                     "(201601 = 1 January 2016)"]
+
+
+def test_yyyymm_needs_months_1_to_12(tmp_path: Path) -> None:
+    """Six-digit numbers whose last two digits are not all months are step numbers."""
+    text = "period,sales\n" + "".join(f"{201601 + i},{100 + i}\n" for i in range(30))
+    frame, _, _ = read(write(tmp_path, text))
+    assert frame["ds"].tolist() == [201601 + i for i in range(30)]
+
+
+def test_currency_signs_are_removed(tmp_path: Path) -> None:
+    text = "date,price\n" + "".join(f'{d:%Y-%m-%d},"${i + 1},{i:03d}.50"\n'
+                                     for i, d in enumerate(MONTHS))
+    path = write(tmp_path, text)
+    frame, notes, _ = read(path)
+    assert frame["y"].tolist() == [(i + 1) * 1000 + i + 0.5 for i in range(30)]
+    assert notes == [f"{path}: read 30 monthly points, currency signs removed "
+                     "($1,000.50 = 1,000.50); thousands separators removed (1,000.50 = 1000.50)"]
+
+
+def test_percent_signs_are_removed(tmp_path: Path) -> None:
+    text = "date;rate\n" + "".join(f"{d:%Y-%m-%d};{i},5 %\n" for i, d in enumerate(MONTHS))
+    path = write(tmp_path, text)
+    frame, notes, _ = read(path)
+    assert frame["y"].tolist() == [i + 0.5 for i in range(30)]
+    assert notes == [f"{path}: read 30 monthly points, percent signs removed (0,5 % = 0,5); "
+                     "decimal commas (0,5 = 0.5)"]
+
+
+def test_a_sign_on_some_cells_only_is_an_error(tmp_path: Path) -> None:
+    text = "date,price\n" + "".join(f"{d:%Y-%m-%d},{'$' if i % 2 else ''}{100 + i}\n"
+                                     for i, d in enumerate(MONTHS))
+    with pytest.raises(DataError, match=r"non-numeric value '\$101' in column 'price' at line 3"):
+        read_series(write(tmp_path, text))
+
+
 def test_decimal_commas_with_semicolons(tmp_path: Path) -> None:
     text = "date;sales\n" + "".join(f"{d:%Y-%m-%d};{500 + i},{i:02d}\n"
                                     for i, d in enumerate(MONTHS))
@@ -278,3 +357,35 @@ def test_command_line_notes_errors_and_quiet(tmp_path: Path) -> None:
     assert quiet.exit_code == 0 and "note:" not in quiet.stderr
     result = runner.invoke(app, ["evaluate", str(day_first), "--horizon", "2", "--decimal", ";"])
     assert result.exit_code == 2 and "--decimal ';' is invalid: use . or ," in result.stderr
+
+
+def test_title_lines_above_the_header_and_a_source_below(tmp_path: Path) -> None:
+    text = "Monthly sales report\nExported 2024-05-01\n\n" + TEXT + "\nSource: our shop\n"
+    path = write(tmp_path, text)
+    frame, notes, _ = read(path)
+    pd.testing.assert_frame_equal(frame, EXPECTED, check_dtype=False)
+    assert notes == [f"{path}: read 30 monthly points, skipped 3 line(s) above the header "
+                     "('Monthly sales report'); skipped 1 line(s) below the data "
+                     "('Source: our shop')"]
+
+
+def test_errors_name_the_file_line_after_skipped_lines(tmp_path: Path) -> None:
+    text = "Category: All categories\n\n" + TEXT.replace("2016-03-01,102", "2016-03-01,<1")
+    with pytest.raises(DataError, match=r"non-numeric value '<1' in column 'sales' at line 6"):
+        read_series(write(tmp_path, text))
+
+
+def test_excel_sep_line_names_the_delimiter(tmp_path: Path) -> None:
+    path = write(tmp_path, "sep=;\n" + TEXT.replace(",", ";"))
+    frame, _, _ = read(path)
+    pd.testing.assert_frame_equal(frame, EXPECTED, check_dtype=False)
+
+
+@pytest.mark.parametrize("marker", [".", "#N/A", ":", ".."])
+def test_statistics_offices_missing_markers(tmp_path: Path, marker: str) -> None:
+    """FRED writes '.', Excel '#N/A', Eurostat ':' for a missing value."""
+    text = TEXT.replace("2016-03-01,102", f"2016-03-01,{marker}")
+    with pytest.raises(DataError, match=r"missing value in series 'sales' at 2016-03-01"):
+        read_series(write(tmp_path, text))
+    frame = read_series(write(tmp_path, text), fill="interpolate")
+    assert frame["y"].tolist() == [100.0 + i for i in range(30)]

@@ -29,6 +29,7 @@ __all__ = ["DateColumn", "looks_like_dates", "parse_dates", "resolve_format"]
 INT_RE = re.compile(r"^[+-]?\d+$")
 YEAR_NAME = re.compile(r"year|yr|date|period|jahr|ann[eé]e|anno|a[nñ]o", re.I)
 SERIAL_NAME = re.compile(r"date|day|time", re.I)
+MONTH_NAME = re.compile(r"month|monat|mois|mes", re.I)
 _EXCEL_RANGE = (20_000, 80_000)  # 1954-10-03 .. 2119-01-10 as Excel serial days
 _YEAR_RANGE = (1600, 2500)
 _QUARTER = (re.compile(r"^(?P<y>\d{4})\s*[-/ ]?\s*[Qq](?P<q>[1-4])$"),
@@ -104,8 +105,9 @@ def looks_like_dates(sample: pd.Series, share: float) -> bool:
 
 
 def serial_kind(values: pd.Series, name: str) -> str | None:
-    """"year", "excel" or "compact" when a numeric column named like a date holds years,
-    Excel serial day numbers or YYYYMMDD dates; None for a step index."""
+    """"year", "excel", "compact" or "yearmonth" when a numeric column named like a date
+    holds years, Excel serial day numbers, YYYYMMDD dates or YYYYMM months; None for a step
+    index."""
     numbers = pd.to_numeric(values, errors="coerce")
     if numbers.isna().any():
         return None
@@ -118,6 +120,10 @@ def serial_kind(values: pd.Series, name: str) -> str | None:
         return "excel"
     if named and whole and lo >= 1e7 and hi < 1e8 and not _compact(numbers).isna().any():
         return "compact"
+    named = named or MONTH_NAME.search(name)
+    if (named and whole and _YEAR_RANGE[0] * 100 < lo and hi < _YEAR_RANGE[1] * 100
+            and (numbers % 100).between(1, 12).all()):
+        return "yearmonth"
     return None
 
 
@@ -133,6 +139,10 @@ def from_serials(values: pd.Series, kind: str) -> tuple[pd.DatetimeIndex, str]:
     if kind == "compact":
         out = pd.DatetimeIndex(_compact(pd.to_numeric(values)))
         return out, f"numbers read as YYYYMMDD dates ({values.iloc[0]} = {_show(out[0])})"
+    if kind == "yearmonth":
+        months = pd.to_numeric(values).astype(np.int64)
+        out = _from_parts(months // 100, months % 100)
+        return out, f"numbers read as YYYYMM months ({values.iloc[0]} = {_show(out[0])})"
     numbers = pd.to_numeric(values, errors="raise").to_numpy(dtype=np.float64)
     if kind == "year":
         out = pd.to_datetime(pd.Series(numbers.astype(np.int64)).astype(str), format="%Y")

@@ -5,7 +5,8 @@ written (or the user said so with ``decimal=``): ``5,000.18`` or ``1,234,567`` c
 comma for thousands, ``500,02``, ``0,5`` or ``1.234,5`` only a decimal comma. Decimal commas
 are recognised in files whose fields are not separated by commas (``;``, tab, ``|``), as
 spreadsheets write them. ``1,000`` alone could be either: it stays as written, and the reader's
-error asks for ``decimal=``.
+error asks for ``decimal=``. A currency sign before every number of a column (``$1,234.50``)
+or a percent sign after every one (``2.5%``) is dropped, the number kept as written.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import pandas as pd
 from rnnforecast.data.reading import option
 from rnnforecast.errors import ConfigError
 
-__all__ = ["DECIMALS", "MISSING_CELLS", "check_decimal", "plain_numbers"]
+__all__ = ["DECIMALS", "MISSING_CELLS", "check_decimal", "plain_numbers", "strip_signs"]
 
 DECIMALS = (".", ",")
-#: cells that mean "no value" (compared lower-cased, stripped)
-MISSING_CELLS = frozenset({"", "nan", "na", "n/a", "null", "none", "-", "?"})
+#: cells that mean "no value" (compared lower-cased, stripped): spreadsheets' and statistics
+#: offices' markers (FRED writes ".", Eurostat ":", Excel "#N/A")
+MISSING_CELLS = frozenset({"", "nan", "na", "n/a", "null", "none", "-", "--", "?", ".", "..",
+                           "...", ":", "#n/a", "n.a."})
 _SIGN = r"^[+-]?"
 # every cell of a number written with one of the two conventions
 _DOT_DECIMAL = re.compile(_SIGN + r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?$")
@@ -31,6 +34,45 @@ _SURELY_DOT = re.compile(_SIGN + r"(?:\d{1,3}(?:,\d{3})+\.\d+|\d{1,3}(?:,\d{3}){
 _SURELY_COMMA = re.compile(
     _SIGN + r"(?:\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:\.\d{3}){2,}|\d*,(?:\d{1,2}|\d{4,})|"
     r"\d{4,},\d+|0,\d+)$")
+
+
+_NUMBER_TEXT = r"[+-]?\d[\d.,]*"
+_SIGNS = {
+    "currency signs removed": re.compile(
+        r"^(?P<minus>-?)\s*[$€£¥₹]\s*(?P<number>" + _NUMBER_TEXT + r")$"),
+    "percent signs removed": re.compile(r"^(?P<minus>)(?P<number>" + _NUMBER_TEXT + r")\s*%$"),
+}
+
+
+def strip_signs(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` without the currency or percent sign that every value of a text column
+    carries, and one note per kind. A column where only some cells carry one is left as
+    written: the reader's error then names the first such cell."""
+    notes: dict[str, str] = {}
+    out = frame
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype.kind != "O" and not pd.api.types.is_string_dtype(values.dtype):
+            continue
+        text = values.astype(str).str.strip()
+        present = ~text.str.lower().isin(MISSING_CELLS)
+        if not present.any():
+            continue
+        first = text[present].iloc[0]
+        for note, pattern in _SIGNS.items():
+            if not pattern.match(first):
+                continue
+            parts = text[present].str.extract(pattern)
+            if parts["number"].isna().any():
+                break
+            if out is frame:
+                out = frame.copy()
+            plain = text.copy()
+            plain[present] = parts["minus"] + parts["number"]
+            out[col] = plain
+            notes.setdefault(note, f"{note} ({first} = {plain[present].iloc[0]})")
+            break
+    return out, list(notes.values())
 
 
 def check_decimal(decimal: str | None) -> str | None:

@@ -25,7 +25,7 @@ from rnnforecast.data import checks, dates
 from rnnforecast.data.csvfile import read_csv_file
 from rnnforecast.data.frequency import regular_frequencies
 from rnnforecast.data.gaps import FILL_METHODS, FillMethod, complete
-from rnnforecast.data.numbers import MISSING_CELLS, check_decimal, plain_numbers
+from rnnforecast.data.numbers import MISSING_CELLS, check_decimal, plain_numbers, strip_signs
 from rnnforecast.data.reading import LONG_COLUMNS, DataWarning, Read, defaults, notify, option
 from rnnforecast.errors import DataError
 from rnnforecast.io.timestamps import format_ds
@@ -53,14 +53,15 @@ def read_series(
     """Read and validate one or many series into the canonical ``unique_id, ds, y`` frame.
 
     Accepts a CSV path (any delimiter among , ; tab |; also gzip, bzip2 or a zip holding one
-    CSV), a long DataFrame (``unique_id, ds, y``), a single-series DataFrame with one
-    date-like and one numeric column whatever their names (the value column's name becomes
-    the ``unique_id``), a Series with a date or integer index, or a 1-D array (integer steps,
-    ``unique_id`` "series"). Unsorted rows are sorted. Rows without a value before a series'
-    first value or after its last are dropped; other NaN values and missing timestamps are
-    errors unless ``fill`` says how to fill them (at most 10% of a series' points).
-    ``covariates`` names extra numeric columns to keep after ``y`` (the Forecaster's
-    ``past_cols`` and ``future_cols``), checked and filled like ``y``.
+    CSV; UTF-8, UTF-16 or Windows-1252; title lines, a saved index and currency or percent signs
+    set aside, see `rnnforecast.data.csvfile`), a long DataFrame (``unique_id, ds, y``), a
+    single-series DataFrame with one date-like and one numeric column whatever their names (the
+    value column's name becomes the ``unique_id``), a Series with a date or integer index, or a
+    1-D array (integer steps, ``unique_id`` "series"). Unsorted rows are sorted. Rows without a
+    value before a series' first value or after its last are dropped; other NaN values and
+    missing timestamps are errors unless ``fill`` says how to fill them (at most 10% of a
+    series' points). ``covariates`` names extra numeric columns to keep after ``y`` (the
+    Forecaster's ``past_cols`` and ``future_cols``), checked and filled like ``y``.
 
     Dates are read as written: day-first or month-first as the data shows (the reading that
     gives regular timestamps), month names, quarters, years, Excel day numbers; ``date_format``
@@ -85,8 +86,7 @@ def read_series(
         frame, lines = file.frame, file.lines
         comma_fields = file.delimiter == ","
         scan = not comma_fields or file.quoted or decimal is not None
-        if file.member is not None:
-            notes.append(f"read '{file.member}' from the zip archive")
+        notes += file.notes
     elif isinstance(data, pd.DataFrame):
         frame = data
     elif isinstance(data, pd.Series):
@@ -101,7 +101,9 @@ def read_series(
     where = f"{source}: " if source else ""
     if len(frame) == 0:
         raise DataError(f"{where}no data rows (the input is empty or has only a header)")
-    if scan:
+    frame, found = strip_signs(frame)
+    notes += found
+    if scan or found:
         frame, found = plain_numbers(frame, decimal, comma_fields)
         notes += found
     read = Read(where, lines, date_format, decimal, notes)
