@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from rnnforecast import ConfigError, DataError, Forecaster
-from rnnforecast.data.seasons import seasonal_indices
+from rnnforecast.data.seasons import recent_seasonal_indices
 from rnnforecast.data.windows import series_scale
 
 torch.set_num_threads(1)
@@ -251,7 +251,7 @@ def test_state_depends_only_on_the_training_part(core_air: pd.DataFrame,
     state = model.series_["AirPassengers"]
     train_y = core_air_train["y"].to_numpy()
     assert state.log is True
-    assert state.indices == seasonal_indices(train_y, 12).tolist()  # fitted on train only
+    assert state.indices == recent_seasonal_indices(train_y, 12).tolist()  # fitted on train only
     assert state.scale == 1.0  # log scale: window differences are already relative
     seasonal = Forecaster("lstm", framing="seasonal", **params).fit(core_air_train)
     assert seasonal.series_["AirPassengers"].scale == series_scale(np.log(train_y), 12)
@@ -277,7 +277,7 @@ def test_validation_windows_come_from_the_end_of_training(core_air_train: pd.Dat
     model = Forecaster("lstm", horizon=12, patience=5, **FAST).fit(core_air_train)
     state = model.series_["AirPassengers"]
     # the fitted transform still covers the whole training part (validation is inside it)
-    assert state.indices == seasonal_indices(core_air_train["y"].to_numpy(), 12).tolist()
+    assert state.indices == recent_seasonal_indices(core_air_train["y"].to_numpy(), 12).tolist()
 
 
 # ------------------------------------------------------------------------- errors

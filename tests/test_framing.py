@@ -15,7 +15,7 @@ from rnnforecast.data.framing import (
     origins_for,
     reconstruct,
 )
-from rnnforecast.data.seasons import seasonal_indices
+from rnnforecast.data.seasons import recent_seasonal_indices
 
 
 def _seasonal_series(n: int = 60, m: int = 12) -> np.ndarray:
@@ -26,7 +26,7 @@ def _seasonal_series(n: int = 60, m: int = 12) -> np.ndarray:
 def test_fit_uses_multiplicative_indices_and_a_relative_scale_on_logs() -> None:
     y = _seasonal_series()
     state = fit_framing("level", y, np.log(y), True, 12)
-    np.testing.assert_allclose(state.indices, seasonal_indices(y, 12))
+    np.testing.assert_allclose(state.indices, recent_seasonal_indices(y, 12))
     assert state.scale == 1.0 and state.span == 12
     raw = fit_framing("level", y - 500, y - 500, False, 12)  # negative values: no indices
     assert raw.indices == [1.0] * 12

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnforecast.data.seasons import HOURS_PER_WEEK, framing_season
+from rnnforecast.data.seasons import (
+    HOURS_PER_WEEK,
+    framing_season,
+    recent_seasonal_indices,
+    seasonal_indices,
+)
 
 
 def hourly(weeks: int, weekly: bool, daily: bool = True) -> np.ndarray:
@@ -40,3 +45,37 @@ def test_season_for_the_given_length_else_the_frequency_default() -> None:
     assert season_for("MS") == 12
     assert season_for("MS", 4) == 4
     assert season_for("int:1") == 1
+
+
+def drifting_season(years: int = 30) -> np.ndarray:
+    """A monthly series whose December peak grows from 1.0 to 1.6 times the level over the
+    years, the other months sharing the rest evenly."""
+    t = np.arange(12 * years)
+    peak = 1.0 + 0.6 * (t // 12) / (years - 1)
+    factor = np.where(t % 12 == 11, peak, (12 - peak) / 11)
+    return 100.0 * (1.0 + 0.002 * t) * factor
+
+
+def test_recent_indices_follow_a_drifting_season() -> None:
+    """The forecast continues the last seasons: the recent indices are near the last years'
+    December peak (1.6; a memory of 3 seasons lags it by about 0.07), the classical ones at
+    the 30-year average (1.3)."""
+    y = drifting_season()
+    recent, classical = recent_seasonal_indices(y, 12), seasonal_indices(y, 12)
+    assert abs(recent[11] - 1.6) < 0.1
+    assert abs(classical[11] - 1.3) < 0.03
+    assert abs(recent.mean() - 1.0) < 1e-12
+
+
+def test_recent_indices_equal_the_classical_ones_for_a_fixed_season() -> None:
+    t = np.arange(120)
+    y = (50 + t) * (1 + 0.2 * np.sin(2 * np.pi * t / 12))
+    np.testing.assert_allclose(recent_seasonal_indices(y, 12), seasonal_indices(y, 12),
+                               rtol=2e-3)
+
+
+def test_recent_indices_are_ones_without_a_season() -> None:
+    rng = np.random.default_rng(0)
+    noise = 100 + rng.normal(0, 1, 120)
+    assert recent_seasonal_indices(noise, 12).tolist() == [1.0] * 12
+    assert recent_seasonal_indices(-noise, 12).tolist() == [1.0] * 12

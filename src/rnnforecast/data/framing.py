@@ -32,7 +32,7 @@ from typing import TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from rnnforecast.data.seasons import seasonal_indices
+from rnnforecast.data.seasons import recent_seasonal_indices
 from rnnforecast.data.windows import (
     input_features,
     input_windows,
@@ -83,7 +83,7 @@ def fit_framing(
     framing's level is the mean of the last ``max(season, min_span)`` values."""
     if framing == "seasonal":
         return FramingState(season=season, scale=series_scale(z, season))
-    indices = seasonal_indices(y, season) if season > 1 else np.ones(1)
+    indices = recent_seasonal_indices(y, season) if season > 1 else np.ones(1)
     d = deseasonalise(z, indices, log, 0)
     step = float(np.mean(np.abs(np.diff(d)))) if d.size > 1 else 0.0
     # a series that never moves: scale 0 makes its forecast exactly its level

@@ -16,6 +16,15 @@ a day) becomes the week when the M4 seasonality test finds a weekly season (it n
 weeks of data); otherwise, and for every other season, the given season is kept (1 when the
 series is too short for one seasonal reference plus a target).
 
+Which indices: the classical ones (`seasonal_indices`, every season weighed alike) for
+Naive2 and Theta, as M4 defines them; the level framing's follow the recent seasons
+(`recent_seasonal_indices`). Seasons drift: over 37 years of Australian retail turnover the
+December peak grows and the other months move, and indices averaged evenly over all those
+years describe none of them well, least of all the last ones, which the forecast continues.
+Weighing each season's ratios by exp(-age / 3 seasons) took the dev set's Australian retail
+panel (validation split, seed 0) from MASE 1.614 / rel 0.893 to 1.383 / 0.777 (AutoETS
+1.537 / 0.816); see BENCHMARKS.md, "Seasons that drift".
+
 The seasonality test (`is_seasonal`) is M4's: a series with ``season > 1`` and at least three
 seasons of data is seasonal when its lag-m autocorrelation exceeds a 90% limit.
 """
@@ -34,6 +43,7 @@ __all__ = [
     "centred_moving_average",
     "framing_season",
     "is_seasonal",
+    "recent_seasonal_indices",
     "season_for",
     "seasonal_indices",
     "series_season",
@@ -41,6 +51,9 @@ __all__ = [
 
 HOURS_PER_DAY = 24
 HOURS_PER_WEEK = 168
+#: the level framing's seasonal memory: a season's ratios to the trend weigh
+#: exp(-age / SEASON_MEMORY), age counted in seasons back from the last point
+SEASON_MEMORY = 3.0
 
 
 def season_for(freq: str, season_length: int | None = None) -> int:
@@ -92,6 +105,25 @@ def seasonal_indices(y: np.ndarray, season: int) -> np.ndarray:
     padded = np.full(-(-len(y) // season) * season, np.nan)
     padded[: len(y)] = ratio
     si = np.nanmean(padded.reshape(-1, season), axis=0)
+    return np.asarray(si / si.mean(), dtype=np.float64)
+
+
+def recent_seasonal_indices(y: np.ndarray, season: int,
+                            memory: float = SEASON_MEMORY) -> np.ndarray:
+    """Multiplicative seasonal indices by position ``t mod season`` in which the recent
+    seasons count most (weights exp(-age / memory), age in seasons); all 1 where
+    `seasonal_indices` finds no season."""
+    classical = seasonal_indices(y, season)
+    if np.all(classical == 1.0):
+        return classical
+    ratio = y / centred_moving_average(y, season)
+    known = np.isfinite(ratio)
+    age = (len(y) - 1 - np.arange(len(y))) / season
+    weight = np.exp(-age / memory) * known
+    position = np.arange(len(y)) % season
+    total = np.bincount(position, weights=weight * np.where(known, ratio, 0.0),
+                        minlength=season)
+    si = total / np.bincount(position, weights=weight, minlength=season)
     return np.asarray(si / si.mean(), dtype=np.float64)
 
 
