@@ -54,24 +54,24 @@ def strip_signs(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         values = frame[col]
         if values.dtype.kind != "O" and not pd.api.types.is_string_dtype(values.dtype):
             continue
+        head = values.head(200).astype(str).str.strip()  # most columns end here, cheaply
+        head = head[~head.str.lower().isin(MISSING_CELLS)]
+        pattern = next((p for p in _SIGNS.values() if not head.empty and p.match(head.iloc[0])),
+                       None)
+        if pattern is None:
+            continue
         text = values.astype(str).str.strip()
         present = ~text.str.lower().isin(MISSING_CELLS)
-        if not present.any():
+        parts = text[present].str.extract(pattern)
+        if parts["number"].isna().any():
             continue
-        first = text[present].iloc[0]
-        for note, pattern in _SIGNS.items():
-            if not pattern.match(first):
-                continue
-            parts = text[present].str.extract(pattern)
-            if parts["number"].isna().any():
-                break
-            if out is frame:
-                out = frame.copy()
-            plain = text.copy()
-            plain[present] = parts["minus"] + parts["number"]
-            out[col] = plain
-            notes.setdefault(note, f"{note} ({first} = {plain[present].iloc[0]})")
-            break
+        if out is frame:
+            out = frame.copy()
+        plain = text.copy()
+        plain[present] = parts["minus"] + parts["number"]
+        out[col] = plain
+        note = next(k for k, p in _SIGNS.items() if p is pattern)
+        notes.setdefault(note, f"{note} ({head.iloc[0]} = {plain[present].iloc[0]})")
     return out, list(notes.values())
 
 
