@@ -2,9 +2,10 @@
 
 Two framings, both on the transformed series z (log y when every training value is > 0):
 
-- ``"level"`` (the default): the series is first divided by classical multiplicative
-  seasonal indices (only when the M4 seasonality test finds a season and every value is
-  positive; Naive2 and Theta deseasonalise the same way), then each window is taken relative
+- ``"level"`` (the default): the series is first divided by multiplicative seasonal
+  indices that follow its recent seasons (`recent_seasonal_indices`: only when the M4
+  seasonality test finds a season and every value is positive; Naive2 and Theta use the
+  classical, evenly weighted ones), then each window is taken relative
   to its level, the mean of its last ``season`` values (at least ``min_span`` steps: 12 for
   panels, where a smoothed level serves M3 yearly and quarterly better; 1 on small data,
   where a single series' network cannot learn the offset from a 12-step mean back to the
