@@ -139,23 +139,32 @@ def test_yyyymm_needs_months_1_to_12(tmp_path: Path) -> None:
     assert frame["ds"].tolist() == [201601 + i for i in range(30)]
 
 
-def test_currency_signs_are_removed(tmp_path: Path) -> None:
-    text = "date,price\n" + "".join(f'{d:%Y-%m-%d},"${i + 1},{i:03d}.50"\n'
-                                     for i, d in enumerate(MONTHS))
-    path = write(tmp_path, text)
-    frame, notes, _ = read(path)
-    assert frame["y"].tolist() == [(i + 1) * 1000 + i + 0.5 for i in range(30)]
-    assert notes == [f"{path}: read 30 monthly points, currency signs removed "
-                     "($1,000.50 = 1,000.50); thousands separators removed (1,000.50 = 1000.50)"]
+NUMBER_CASES = {  # header and value cell of month i, the value read, the notice's part
+    "decimal commas with semicolons": (
+        "date;sales", lambda i: f"{500 + i},{i:02d}", lambda i: 500 + i + i / 100,
+        "decimal commas (500,00 = 500.00)"),
+    "quoted thousands separators": (
+        "date,sales", lambda i: f'"{i + 1},{i:03d}.18"', lambda i: (i + 1) * 1000 + i + 0.18,
+        "thousands separators removed (1,000.18 = 1000.18)"),
+    "currency signs": (
+        "date,price", lambda i: f'"${i + 1},{i:03d}.50"', lambda i: (i + 1) * 1000 + i + 0.5,
+        "currency signs removed ($1,000.50 = 1,000.50); thousands separators removed "
+        "(1,000.50 = 1000.50)"),
+    "percent signs": (
+        "date;rate", lambda i: f"{i},5 %", lambda i: i + 0.5,
+        "percent signs removed (0,5 % = 0,5); decimal commas (0,5 = 0.5)"),
+}
 
 
-def test_percent_signs_are_removed(tmp_path: Path) -> None:
-    text = "date;rate\n" + "".join(f"{d:%Y-%m-%d};{i},5 %\n" for i, d in enumerate(MONTHS))
+@pytest.mark.parametrize("case", NUMBER_CASES)
+def test_numbers_as_spreadsheets_write_them(tmp_path: Path, case: str) -> None:
+    header, cell, value, note = NUMBER_CASES[case]
+    sep = header[4]
+    text = header + "\n" + "".join(f"{d:%Y-%m-%d}{sep}{cell(i)}\n" for i, d in enumerate(MONTHS))
     path = write(tmp_path, text)
     frame, notes, _ = read(path)
-    assert frame["y"].tolist() == [i + 0.5 for i in range(30)]
-    assert notes == [f"{path}: read 30 monthly points, percent signs removed (0,5 % = 0,5); "
-                     "decimal commas (0,5 = 0.5)"]
+    assert frame["y"].tolist() == [value(i) for i in range(30)]
+    assert notes == [f"{path}: read 30 monthly points, {note}"]
 
 
 def test_a_sign_on_some_cells_only_is_an_error(tmp_path: Path) -> None:
@@ -163,15 +172,6 @@ def test_a_sign_on_some_cells_only_is_an_error(tmp_path: Path) -> None:
                                      for i, d in enumerate(MONTHS))
     with pytest.raises(DataError, match=r"non-numeric value '\$101' in column 'price' at line 3"):
         read_series(write(tmp_path, text))
-
-
-def test_decimal_commas_with_semicolons(tmp_path: Path) -> None:
-    text = "date;sales\n" + "".join(f"{d:%Y-%m-%d};{500 + i},{i:02d}\n"
-                                    for i, d in enumerate(MONTHS))
-    path = write(tmp_path, text)
-    frame, notes, _ = read(path)
-    assert frame["y"].tolist() == [500 + i + i / 100 for i in range(30)]
-    assert notes == [f"{path}: read 30 monthly points, decimal commas (500,00 = 500.00)"]
 
 
 def test_european_thousands_and_decimal_commas(tmp_path: Path) -> None:
@@ -182,16 +182,6 @@ def test_european_thousands_and_decimal_commas(tmp_path: Path) -> None:
     assert frame["ds"].tolist() == list(MONTHS)
     assert notes == [f"{path}: read 30 monthly points, decimal commas (1.000,5 = 1000.5); "
                      "dates read day-first (01.02.2016 = 1 February 2016)"]
-
-
-def test_quoted_thousands_separators(tmp_path: Path) -> None:
-    text = "date,sales\n" + "".join(f'{d:%Y-%m-%d},"{i + 1},{i:03d}.18"\n'
-                                    for i, d in enumerate(MONTHS))
-    path = write(tmp_path, text)
-    frame, notes, _ = read(path)
-    assert frame["y"].tolist() == [(i + 1) * 1000 + i + 0.18 for i in range(30)]
-    assert notes == [f"{path}: read 30 monthly points, thousands separators removed "
-                     "(1,000.18 = 1000.18)"]
 
 
 def test_ambiguous_separators_need_the_decimal_option(tmp_path: Path) -> None:
