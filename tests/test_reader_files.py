@@ -379,3 +379,28 @@ def test_statistics_offices_missing_markers(tmp_path: Path, marker: str) -> None
         read_series(write(tmp_path, text))
     frame = read_series(write(tmp_path, text), fill="interpolate")
     assert frame["y"].tolist() == [100.0 + i for i in range(30)]
+
+
+@pytest.mark.parametrize(("clock", "date"), [("%H:%M", "%Y-%m-%d"), ("%I:%M %p", "%d.%m.%Y"),
+                                             ("%H:%M:%S", "%m/%d/%Y")])
+def test_a_date_column_and_a_time_of_day_column_are_joined(tmp_path: Path, clock: str,
+                                                            date: str) -> None:
+    """Loggers write the date and the time of day in two columns; each date repeats 24 times,
+    which read alone would be duplicated timestamps."""
+    hours = pd.date_range("2024-03-01", periods=24 * 14, freq="h")
+    text = "Datum;Uhrzeit;Wert\n" + "".join(f"{t.strftime(date)};{t.strftime(clock)};{i}\n"
+                                           for i, t in enumerate(hours))
+    path = write(tmp_path, text)
+    frame, notes, _ = read(path)
+    assert frame["ds"].tolist() == list(hours)
+    assert frame["y"].tolist() == [float(i) for i in range(len(hours))]
+    assert frame.attrs["freq"] == "h"
+    assert "dates and times of day joined from 'Datum' and 'Uhrzeit'" in notes[0]
+
+
+def test_a_bad_time_of_day_is_named_by_line(tmp_path: Path) -> None:
+    hours = pd.date_range("2024-03-01", periods=24 * 14, freq="h")
+    rows = [f"{t:%Y-%m-%d},{t:%I:%M %p},{i}" for i, t in enumerate(hours)]
+    rows[300] = rows[300].replace("PM", "XM")
+    with pytest.raises(DataError, match=r"at line 302"):
+        read_series(write(tmp_path, "date,time,load\n" + "\n".join(rows) + "\n"))
