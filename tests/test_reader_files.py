@@ -404,3 +404,37 @@ def test_a_bad_time_of_day_is_named_by_line(tmp_path: Path) -> None:
     rows[300] = rows[300].replace("PM", "XM")
     with pytest.raises(DataError, match=r"at line 302"):
         read_series(write(tmp_path, "date,time,load\n" + "\n".join(rows) + "\n"))
+
+
+@pytest.mark.parametrize(("name", "scale", "word"), [("timestamp", 1, "seconds"),
+                                                     ("time_ms", 1000, "milliseconds")])
+def test_unix_times(tmp_path: Path, name: str, scale: int, word: str) -> None:
+    hours = pd.date_range("2024-01-01", periods=72, freq="h")
+    text = f"{name},load\n" + "".join(f"{int(t.timestamp()) * scale},{i}\n"
+                                      for i, t in enumerate(hours))
+    path = write(tmp_path, text)
+    frame, notes, _ = read(path)
+    assert frame["ds"].tolist() == list(hours)
+    assert frame.attrs["freq"] == "h"
+    first = int(hours[0].timestamp()) * scale
+    assert notes == [f"{path}: read 72 hourly points, Unix times ({word} since 1970) read as "
+                     f"UTC dates ({first} = 1 January 2024)"]
+
+
+def test_spaces_between_digit_groups(tmp_path: Path) -> None:
+    """French exports: no-break spaces between thousands, decimal commas, ';' fields."""
+    text = "Mois;Montant\n" + "".join(f"{d:%d/%m/%Y};{1 + i // 10}\u00a0{i:03d},50\n"
+                                      for i, d in enumerate(MONTHS))
+    path = write(tmp_path, text)
+    frame, notes, _ = read(path)
+    assert frame["y"].tolist() == [(1 + i // 10) * 1000 + i + 0.5 for i in range(30)]
+    assert notes == [f"{path}: read 30 monthly points, spaces between digit groups removed "
+                     "(1\u00a0000,50 = 1000,50); decimal commas (1000,50 = 1000.50); dates read "
+                     "day-first (01/02/2016 = 1 February 2016)"]
+
+
+def test_step_numbers_stay_steps(tmp_path: Path) -> None:
+    """Small whole numbers in a column named like a time are a step index, not Unix times."""
+    frame, notes, _ = read(write(tmp_path, "t,y\n" + "".join(f"{i},{i}\n" for i in range(30))))
+    assert frame["ds"].tolist() == list(range(30))
+    assert notes == []

@@ -30,6 +30,9 @@ INT_RE = re.compile(r"^[+-]?\d+$")
 YEAR_NAME = re.compile(r"year|yr|date|period|jahr|ann[eé]e|anno|a[nñ]o", re.I)
 SERIAL_NAME = re.compile(r"date|day|time", re.I)
 MONTH_NAME = re.compile(r"month|monat|mois|mes", re.I)
+EPOCH_NAME = re.compile(r"time|stamp|epoch|unix", re.I)
+#: Unix times (seconds or milliseconds since 1970, UTC) from 2001-09-09 to 2096-10-02
+_EPOCH_RANGES = {"epoch-s": (1e9, 4e9), "epoch-ms": (1e12, 4e12)}
 _EXCEL_RANGE = (20_000, 80_000)  # 1954-10-03 .. 2119-01-10 as Excel serial days
 _YEAR_RANGE = (1600, 2500)
 _QUARTER = (re.compile(r"^(?P<y>\d{4})\s*[-/ ]?\s*[Qq](?P<q>[1-4])$"),
@@ -105,9 +108,10 @@ def looks_like_dates(sample: pd.Series, share: float) -> bool:
 
 
 def serial_kind(values: pd.Series, name: str) -> str | None:
-    """"year", "excel", "compact" or "yearmonth" when a numeric column named like a date
-    holds years, Excel serial day numbers, YYYYMMDD dates or YYYYMM months; None for a step
-    index."""
+    """"year", "excel", "compact", "epoch-s", "epoch-ms" or "yearmonth" when a numeric
+    column named like a date holds years, Excel serial day numbers, YYYYMMDD dates, Unix
+    times in seconds or milliseconds (a column named like a time or timestamp) or YYYYMM
+    months; None for a step index."""
     numbers = pd.to_numeric(values, errors="coerce")
     if numbers.isna().any():
         return None
@@ -120,6 +124,10 @@ def serial_kind(values: pd.Series, name: str) -> str | None:
         return "excel"
     if named and whole and lo >= 1e7 and hi < 1e8 and not _compact(numbers).isna().any():
         return "compact"
+    if (named or EPOCH_NAME.search(name)) and whole and lo > 0:
+        for unit, (low, high) in _EPOCH_RANGES.items():
+            if low <= lo and hi <= high:
+                return unit
     named = named or MONTH_NAME.search(name)
     if (named and whole and _YEAR_RANGE[0] * 100 < lo and hi < _YEAR_RANGE[1] * 100
             and (numbers % 100).between(1, 12).all()):
@@ -139,6 +147,13 @@ def from_serials(values: pd.Series, kind: str) -> tuple[pd.DatetimeIndex, str]:
     if kind == "compact":
         out = pd.DatetimeIndex(_compact(pd.to_numeric(values)))
         return out, f"numbers read as YYYYMMDD dates ({values.iloc[0]} = {_show(out[0])})"
+    if kind in _EPOCH_RANGES:
+        in_seconds = kind == "epoch-s"
+        counts = pd.to_numeric(values).to_numpy(dtype=np.int64)
+        out = pd.DatetimeIndex(pd.to_datetime(counts, unit="s" if in_seconds else "ms"))
+        word = "seconds" if in_seconds else "milliseconds"
+        return out, (f"Unix times ({word} since 1970) read as UTC dates ({values.iloc[0]} = "
+                     f"{_show(out[0])})")
     if kind == "yearmonth":
         months = pd.to_numeric(values).astype(np.int64)
         out = _from_parts(months // 100, months % 100)

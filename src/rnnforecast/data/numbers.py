@@ -44,10 +44,18 @@ _SIGNS = {
 }
 
 
+_SPACES = "[ \u00a0\u202f]"  # space, no-break space, narrow no-break space
+_SPACES_NOTE = "spaces between digit groups removed"
+_SPACED = re.compile(r"^[+-]?\d{1,3}(?:" + _SPACES + r"\d{3})+(?:[.,]\d+)?$")
+_SPACED_OR_PLAIN = re.compile(r"^(?P<minus>)(?P<number>[+-]?\d{1,3}(?:" + _SPACES
+                              + r"\d{3})*(?:[.,]\d+)?)$")
+
+
 def strip_signs(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """``frame`` without the currency or percent sign that every value of a text column
-    carries, and one note per kind. A column where only some cells carry one is left as
-    written: the reader's error then names the first such cell."""
+    carries, and without the spaces between its digit groups (``1 234,50``, as French and
+    SI style write them), and one note per kind. A column where only some cells carry a
+    sign is left as written: the reader's error then names the first such cell."""
     notes: dict[str, str] = {}
     out = frame
     for col in frame.columns:
@@ -58,6 +66,8 @@ def strip_signs(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         head = head[~head.str.lower().isin(MISSING_CELLS)]
         pattern = next((p for p in _SIGNS.values() if not head.empty and p.match(head.iloc[0])),
                        None)
+        if pattern is None and head.str.match(_SPACED).any():
+            pattern = _SPACED_OR_PLAIN
         if pattern is None:
             continue
         text = values.astype(str).str.strip()
@@ -68,10 +78,12 @@ def strip_signs(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         if out is frame:
             out = frame.copy()
         plain = text.copy()
-        plain[present] = parts["minus"] + parts["number"]
+        plain[present] = (parts["minus"] + parts["number"]).str.replace(_SPACES, "", regex=True)
         out[col] = plain
-        note = next(k for k, p in _SIGNS.items() if p is pattern)
-        notes.setdefault(note, f"{note} ({head.iloc[0]} = {plain[present].iloc[0]})")
+        note = next((k for k, p in _SIGNS.items() if p is pattern), _SPACES_NOTE)
+        shown = present & (text.str.contains(_SPACES) if note == _SPACES_NOTE else True)
+        example = text[shown].index[0]
+        notes.setdefault(note, f"{note} ({text[example]} = {plain[example]})")
     return out, list(notes.values())
 
 
