@@ -438,3 +438,21 @@ def test_step_numbers_stay_steps(tmp_path: Path) -> None:
     frame, notes, _ = read(write(tmp_path, "t,y\n" + "".join(f"{i},{i}\n" for i in range(30))))
     assert frame["ds"].tolist() == list(range(30))
     assert notes == []
+
+
+def test_trading_days_are_business_days_with_holidays(tmp_path: Path) -> None:
+    """A stock price file has weekdays only, less market holidays: business days with a few
+    gaps to fill, not daily data missing 30% of its days."""
+    days = pd.bdate_range("2023-01-02", "2023-06-30")
+    holidays = pd.DatetimeIndex(["2023-01-16", "2023-02-20", "2023-04-07", "2023-05-29"])
+    days = days.difference(holidays)
+    text = "Date,Close\n" + "".join(f"{d:%Y-%m-%d},{100 + i}\n" for i, d in enumerate(days))
+    path = write(tmp_path, text)
+    with pytest.raises(DataError, match=r"misses 4 timestamp\(s\) at frequency 'B', first "
+                                        r"2023-01-16; add the rows, or fill the gaps"):
+        read_series(path)
+    frame, notes, _ = read(path, fill="ffill")
+    assert frame.attrs["freq"] == "B"
+    assert len(frame) == len(days) + 4
+    assert notes == [f"{path}: read {len(days) + 4} business-day points, filled 4 missing "
+                     "point(s) in series 'Close' (fill='ffill')"]

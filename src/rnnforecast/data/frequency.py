@@ -56,6 +56,8 @@ def infer_frequency(ds: pd.Series | pd.Index | np.ndarray, series: str = "") -> 
         freq = _infer_freq(idx)
         if freq is not None:
             return str(freq)
+        if _business_days(idx):
+            return "B"
         # Missing steps: vote over runs of three consecutive points.
         votes: Counter[str] = Counter()
         for i in range(len(idx) - 2):
@@ -90,6 +92,14 @@ def infer_frequency(ds: pd.Series | pd.Index | np.ndarray, series: str = "") -> 
 
 
 _NS_PER_DAY = 86_400 * 10**9
+
+
+def _business_days(idx: pd.DatetimeIndex) -> bool:
+    """Dates on weekdays only, over two weeks or more, with gaps (market holidays): business
+    days, not daily data that misses every weekend."""
+    if (idx[-1] - idx[0]).days < 14 or not (idx == idx.normalize()).all():
+        return False
+    return bool((idx.dayofweek < 5).all() and idx.isin(pd.bdate_range(idx[0], idx[-1])).all())
 
 
 def regular_frequencies(ds: np.ndarray, starts: np.ndarray) -> list[str | None]:
