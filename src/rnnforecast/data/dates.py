@@ -4,10 +4,11 @@ ISO dates and anything pandas recognises from the first value; day-first and mon
 numeric dates (``01/02/2016``), where the reading that gives regular timestamps wins and a
 file that reads regularly both ways is an error naming ``date_format=``; month names
 (``Jan-2016``, ``January 2016``), quarters (``2016Q1``, ``Q1 2016``), ISO weeks
-(``2016-W05``), plain years and Excel serial day numbers (in columns named like a year or a
-date, where a number is not a step index); UTC offsets that change (daylight saving) converted
-to UTC. Distinct strings are parsed once, so a million rows cost what their few thousand dates
-cost.
+(``2016-W05``), plain years, Excel serial day numbers, ``YYYYMMDD`` and ``YYYYMM`` numbers
+and Unix times (in columns named like a year, a date or a time, where a number is not a step
+index); a date column beside a column of times of day, joined; UTC offsets that change
+(daylight saving) converted to UTC. Distinct strings are parsed once, so a million rows cost
+what their few thousand dates cost.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from rnnforecast.data.numbers import MISSING_CELLS
 from rnnforecast.data.reading import option
 from rnnforecast.errors import ConfigError, DataError
 
-__all__ = ["DateColumn", "looks_like_dates", "parse_dates", "resolve_format"]
+__all__ = ["DateColumn", "clock_column", "join_clock", "looks_like_dates", "parse_dates",
+           "resolve_format"]
 
 INT_RE = re.compile(r"^[+-]?\d+$")
 YEAR_NAME = re.compile(r"year|yr|date|period|jahr|ann[eé]e|anno|a[nñ]o", re.I)
@@ -72,6 +74,41 @@ class DateColumn:
 
     def at(self, i: int) -> str:
         return f"in column '{self.name}' at {self.word} {self.lines[i]}"
+
+
+_CLOCK = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$")
+
+
+def clock_column(frame: pd.DataFrame, time_col: str, others: list[str]) -> str | None:
+    """A column of times of day (``13:30``, ``1:30 PM``) beside a date column without them."""
+    dates_only = frame[time_col].astype(str).str.strip().head(200)
+    if frame[time_col].dtype.kind == "M" or dates_only.str.contains(":", regex=False).any():
+        return None
+    for col in others:
+        sample = frame[col].astype(str).str.strip().head(200)
+        if not sample.empty and sample.str.match(_CLOCK).all():
+            return col
+    return None
+
+
+def _clock_24h(values: pd.Series) -> pd.Series:
+    """Times of day on the 24-hour clock (``1:30 PM`` -> ``13:30:00``), which every date
+    format reads."""
+    text = values.astype(str).str.strip()
+    if not text.str.contains(r"[AaPp]\.?[Mm]").any():
+        return text
+    clock = text.str.match(_CLOCK)  # any other cell stays as written: the date reader
+    twelve = text[clock].str.replace(".", "", regex=False).str.upper()  # names its line
+    parsed = pd.to_datetime(twelve, format="mixed", errors="coerce")
+    out = text.copy()
+    out[clock] = parsed.dt.strftime("%H:%M:%S").where(parsed.notna(), text[clock])
+    return out
+
+
+def join_clock(frame: pd.DataFrame, date_col: str, clock: str) -> pd.DataFrame:
+    """``frame`` with ``date_col`` holding date and time of day, and ``clock`` dropped."""
+    joined = frame[date_col].astype(str).str.strip() + " " + _clock_24h(frame[clock])
+    return frame.drop(columns=[clock]).assign(**{date_col: joined})
 
 
 def resolve_format(date_format: str | None) -> str | None:

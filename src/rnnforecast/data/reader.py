@@ -222,11 +222,10 @@ def _to_long(
                 f"{where}no date column found (columns: {columns}); "
                 "add one, or name it with time_col= / --time-col"
             )
-    clock = _clock_column(frame, time_col, [c for c in columns
-                                            if c not in (time_col, value_col, id_col, *covariates)])
+    clock = dates.clock_column(frame, time_col, [
+        c for c in columns if c not in (time_col, value_col, id_col, *covariates)])
     if clock is not None:  # a date column and a time-of-day column, as loggers write them
-        joined = frame[time_col].astype(str).str.strip() + " " + _clock_24h(frame[clock])
-        frame = frame.drop(columns=[clock]).assign(**{time_col: joined})
+        frame = dates.join_clock(frame, time_col, clock)
         read.notes.append(f"dates and times of day joined from '{time_col}' and '{clock}'")
     if value_col is None:
         value_col = _value_column(frame, time_col, id_col, covariates, where)
@@ -323,35 +322,6 @@ def _find_time_column(frame: pd.DataFrame, columns: list[str]) -> str | None:
         if dates.looks_like_dates(sample, 0.5 if col in hinted else 0.9):
             return col
     return None
-
-
-_CLOCK = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$")
-
-
-def _clock_column(frame: pd.DataFrame, time_col: str, others: list[str]) -> str | None:
-    """A column of times of day (``13:30``, ``1:30 PM``) beside a date column without them."""
-    dates_only = frame[time_col].astype(str).str.strip().head(200)
-    if frame[time_col].dtype.kind == "M" or dates_only.str.contains(":", regex=False).any():
-        return None
-    for col in others:
-        sample = frame[col].astype(str).str.strip().head(200)
-        if not sample.empty and sample.str.match(_CLOCK).all():
-            return col
-    return None
-
-
-def _clock_24h(values: pd.Series) -> pd.Series:
-    """Times of day on the 24-hour clock (``1:30 PM`` -> ``13:30:00``), which every date
-    format reads."""
-    text = values.astype(str).str.strip()
-    if not text.str.contains(r"[AaPp]\.?[Mm]").any():
-        return text
-    clock = text.str.match(_CLOCK)  # any other cell stays as written: the date reader
-    twelve = text[clock].str.replace(".", "", regex=False).str.upper()  # names its line
-    parsed = pd.to_datetime(twelve, format="mixed", errors="coerce")
-    out = text.copy()
-    out[clock] = parsed.dt.strftime("%H:%M:%S").where(parsed.notna(), text[clock])
-    return out
 
 
 def _looks_numeric(values: pd.Series, share: float = 0.9) -> bool:
