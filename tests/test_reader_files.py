@@ -456,3 +456,28 @@ def test_trading_days_are_business_days_with_holidays(tmp_path: Path) -> None:
     assert len(frame) == len(days) + 4
     assert notes == [f"{path}: read {len(days) + 4} business-day points, filled 4 missing "
                      "point(s) in series 'Close' (fill='ffill')"]
+
+
+@pytest.mark.parametrize("year", ["Year", ""])
+def test_a_table_of_years_by_months(tmp_path: Path, year: str) -> None:
+    """Statistics offices print monthly data a row per year (the classic AirPassengers
+    table); a total column is left out, and the months not yet reported are dropped."""
+    months = "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec"
+    rows = [f"{2016 + r}," + ",".join(str(100 + 12 * r + m) for m in range(12))
+            + f",{sum(100 + 12 * r + m for m in range(12))}" for r in range(2)]
+    rows.append("2018," + ",".join(str(124 + m) for m in range(6)) + ",,,,,,,")
+    path = write(tmp_path, f"{year},{months},Total\n" + "\n".join(rows) + "\n")
+    frame, notes, _ = read(path)
+    assert frame["ds"].tolist() == list(pd.date_range("2016-01-01", periods=30, freq="MS"))
+    assert frame["y"].tolist() == [100.0 + i for i in range(30)]
+    assert notes == [f"{path}: read 30 monthly points, a table of years by months read as one "
+                     "monthly series ('Total' left out); dropped 6 row(s) without a value at the "
+                     "end of series 'value' (2018-07-01..2018-12-01)"]
+
+
+def test_a_missing_month_inside_the_table_names_its_line(tmp_path: Path) -> None:
+    months = "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec"
+    rows = [f"{2016 + r}," + ",".join("" if (r, m) == (1, 3) else str(m) for m in range(12))
+            for r in range(3)]
+    with pytest.raises(DataError, match=r"missing value in series 'value' at 2017-04-01"):
+        read_series(write(tmp_path, f"Year,{months}\n" + "\n".join(rows) + "\n"))

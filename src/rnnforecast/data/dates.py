@@ -50,7 +50,7 @@ def _any(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
 
 
 _FIRST = {"quarter": _any(_QUARTER), "week": _WEEK, "month": _any(_MONTH_YEAR)}
-_MONTHS = {name: i + 1 for i, names in enumerate(
+MONTH_NUMBERS = {name: i + 1 for i, names in enumerate(
     ["jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july",
      "aug august", "sep sept september", "oct october", "nov november", "dec december"])
     for name in names.split()}
@@ -401,7 +401,7 @@ def _weeks(u: np.ndarray) -> pd.DatetimeIndex:
 
 def _month_names(u: np.ndarray) -> pd.DatetimeIndex:
     m = _match(u, _MONTH_YEAR)
-    month = m["m"].str.lower().map(_MONTHS)
+    month = m["m"].str.lower().map(MONTH_NUMBERS)
     year = pd.to_numeric(m["y"])
     year = year.where(m["y"].str.len() == 4, year + np.where(year < 69, 2000, 1900))
     return _from_parts(year.astype("Int64"), month)

@@ -25,6 +25,7 @@ from rnnforecast.data import checks, dates
 from rnnforecast.data.csvfile import read_csv_file
 from rnnforecast.data.frequency import regular_frequencies
 from rnnforecast.data.gaps import FILL_METHODS, FillMethod, complete
+from rnnforecast.data.layouts import year_by_month
 from rnnforecast.data.numbers import MISSING_CELLS, check_decimal, plain_numbers, strip_signs
 from rnnforecast.data.reading import LONG_COLUMNS, DataWarning, Read, defaults, notify, option
 from rnnforecast.errors import DataError
@@ -107,6 +108,8 @@ def read_series(
     if scan or found:
         frame, found = plain_numbers(frame, decimal, comma_fields)
         notes += found
+    frame, lines, table = year_by_month(frame, lines)
+    notes += [table] if table else []
     read = Read(where, lines, date_format, decimal, notes)
     long = _to_long(frame, time_col, value_col, id_col, read, list(covariates or ()))
     out = _validate(long, fill, read)
