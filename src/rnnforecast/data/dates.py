@@ -81,11 +81,11 @@ _CLOCK = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)
 
 def clock_column(frame: pd.DataFrame, time_col: str, others: list[str]) -> str | None:
     """A column of times of day (``13:30``, ``1:30 PM``) beside a date column without them."""
-    dates_only = frame[time_col].astype(str).str.strip().head(200)
+    dates_only = frame[time_col].head(200).astype(str).str.strip()
     if frame[time_col].dtype.kind == "M" or dates_only.str.contains(":", regex=False).any():
         return None
     for col in others:
-        sample = frame[col].astype(str).str.strip().head(200)
+        sample = frame[col].head(200).astype(str).str.strip()
         if not sample.empty and sample.str.match(_CLOCK).all():
             return col
     return None

@@ -95,13 +95,18 @@ def is_seasonal(y: np.ndarray, season: int) -> bool:
     return abs(autocorrelation(y, season)) > limit
 
 
+def _has_multiplicative_season(y: np.ndarray, season: int) -> bool:
+    """A season the M4 test finds, in values that are all positive (a ratio to the trend
+    means nothing otherwise)."""
+    return is_seasonal(y, season) and not np.any(y <= 0)
+
+
 def seasonal_indices(y: np.ndarray, season: int) -> np.ndarray:
     """Multiplicative seasonal indices by position ``t mod season`` (all 1 when the series is
     not seasonal or has non-positive values, where a ratio to the trend means nothing)."""
-    if not is_seasonal(y, season) or np.any(y <= 0):
+    if not _has_multiplicative_season(y, season):
         return np.ones(max(season, 1))
-    trend = centred_moving_average(y, season)
-    ratio = y / trend
+    ratio = y / centred_moving_average(y, season)
     padded = np.full(-(-len(y) // season) * season, np.nan)
     padded[: len(y)] = ratio
     si = np.nanmean(padded.reshape(-1, season), axis=0)
@@ -113,9 +118,8 @@ def recent_seasonal_indices(y: np.ndarray, season: int,
     """Multiplicative seasonal indices by position ``t mod season`` in which the recent
     seasons count most (weights exp(-age / memory), age in seasons); all 1 where
     `seasonal_indices` finds no season."""
-    classical = seasonal_indices(y, season)
-    if np.all(classical == 1.0):
-        return classical
+    if not _has_multiplicative_season(y, season):
+        return np.ones(max(season, 1))
     ratio = y / centred_moving_average(y, season)
     known = np.isfinite(ratio)
     age = (len(y) - 1 - np.arange(len(y))) / season
