@@ -20,7 +20,6 @@ from rnnforecast.forecaster.heads import head_quantiles
 from rnnforecast.forecaster.inputs import input_columns
 from rnnforecast.forecaster.network import build_net, local_net
 from rnnforecast.forecaster.params import (
-    COOLDOWN,
     check_params,
     check_warm_start,
     choose_lookback,
@@ -196,7 +195,7 @@ def train_network(f: Any, x: np.ndarray | WindowBank, y: np.ndarray, xv: np.ndar
         epochs=int(f.settings_["epochs"]), batch_size=int(f.batch_size),
         lr=float(f.settings_["lr"]), loss=str(f.settings_["loss"]), clip=f.clip,
         patience=f.patience, seed=int(f.seed),
-        threads=int(f.threads), quantiles=head_quantiles(f), cooldown=COOLDOWN,
+        threads=int(f.threads), quantiles=head_quantiles(f),
     )
     if dist is not None and dist.rank != 0:
         progress = None
@@ -246,7 +245,7 @@ def fit_local(f: Any, x: np.ndarray, y: np.ndarray, windows: TrainingSet,
     config = TrainConfig(
         epochs=int(f.settings_["epochs"]), lr=float(f.settings_["lr"]),
         loss=str(f.settings_["loss"]), clip=f.clip, patience=f.patience,
-        seed=int(f.seed), threads=int(f.threads), cooldown=COOLDOWN,
+        seed=int(f.seed), threads=int(f.threads),
     )
     progress = None if f.quiet else _progress_printer(config.epochs)
     xv, yv, val_of = windows.xv, windows.yv, windows.val_of

@@ -17,7 +17,7 @@ from rnnforecast.forecaster.heads import check_params as check_interval_params
 from rnnforecast.forecaster.inputs import check_params as check_input_params
 from rnnforecast.training.devices import check_device
 
-__all__ = ["COOLDOWN", "MODELS", "PANEL_WINDOWS", "PARAM_NAMES", "WARM_CHANGEABLE", "check_params",
+__all__ = ["MODELS", "PANEL_WINDOWS", "PARAM_NAMES", "WARM_CHANGEABLE", "check_params",
            "check_warm_start", "choose_lookback", "resolve_settings", "warm_start_conflicts"]
 
 MODELS = ("lstm", "gru", "rnn", "seq2seq")
@@ -35,10 +35,6 @@ SMALL_MIN_EPOCHS = 10
 _SMALL = {"hidden_size": 8, "ensemble": 4, "lr": 1.5e-2, "loss": "mse", "epochs": 100}
 _PANEL = {"hidden_size": 64, "ensemble": 2, "lr": 3e-3, "loss": "mae"}
 _PANEL_STEPS = 1200
-#: Every fit anneals its learning rate over the last half of its steps
-#: (`rnnforecast.training.schedule`): chosen on validation splits of M3, M4 hourly, tourism,
-#: the dev set and AirPassengers; it helped on 12 of 13 (BENCHMARKS.md, "The cooldown").
-COOLDOWN = 0.5
 
 #: The constructor's parameters, in its order (the model file's ``params``).
 PARAM_NAMES = (

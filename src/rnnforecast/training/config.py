@@ -30,9 +30,6 @@ class TrainConfig:
     threads: int = 1
     #: quantile heads: outputs after the first ``h`` are these quantiles (pinball loss)
     quantiles: tuple[float, ...] = ()
-    #: the fraction of the last optimizer steps over which the rate anneals
-    #: (`rnnforecast.training.schedule`); 0: a constant rate
-    cooldown: float = 0.0
 
 
 @dataclass

@@ -32,7 +32,6 @@ from rnnforecast.models.grouped import GroupedRecurrentNet
 from rnnforecast.training.config import LOSSES, TrainConfig, TrainResult
 from rnnforecast.training.malloc import reuse_freed_memory
 from rnnforecast.training.optim import Adam
-from rnnforecast.training.schedule import learning_rate
 from rnnforecast.training.shard import Loss
 
 __all__ = ["CHUNK_FLOATS", "PAD_WINDOWS", "train_grouped"]
@@ -167,7 +166,6 @@ def _train(
         norms = _clip_per_unit(grads, cfg.clip)
         for p, grad in zip(params, grads, strict=True):
             p.grad = grad
-        optimizer.lr = learning_rate(cfg.lr, epoch, cfg.epochs, cfg.cooldown)  # 1 step/epoch
         optimizer.step()
         # non-finite loss or weights: the group stops with its last good weights
         bad = ~torch.isfinite(unit_loss) | ~_finite_per_unit(params)

@@ -1,5 +1,5 @@
-"""The training loop, top to bottom: batches, forward, loss, backward, clip, learning rate,
-step, validate, early stop, checkpoint. Nothing in it that is not the loop.
+"""The training loop, top to bottom: batches, forward, loss, backward, clip, step, validate,
+early stop, checkpoint. Nothing in it that is not the loop.
 
 A network holds one or more independent members (`RecurrentNet` and the networks built on it:
 `Seq2SeqNet`, `DirectNet`); the loss is the sum of the members' losses, gradients are clipped
@@ -26,7 +26,6 @@ from rnnforecast.training.config import LOSSES, TrainConfig, TrainResult
 from rnnforecast.training.malloc import reuse_freed_memory
 from rnnforecast.training.optim import Adam
 from rnnforecast.training.pinball import with_quantiles
-from rnnforecast.training.schedule import learning_rate
 from rnnforecast.training.shard import LocalShard, Loss, Shard
 
 if TYPE_CHECKING:
@@ -78,7 +77,6 @@ class _Step:
     optimizer: Adam
     shard: Shard
     clip: float | None
-    lr_at: Callable[[int], float]  # the rate of the k-th optimizer step of the fit
 
     @classmethod
     def of(cls, net: RecurrentNet, cfg: TrainConfig, shard: Shard) -> _Step:
@@ -90,9 +88,8 @@ class _Step:
         owners_by_name = net.member_of()
         owners = [owners_by_name[n] for n in names]
         layouts = [_member_layout(o, net.members) for o in owners]
-        total = cfg.epochs * -(-shard.total // max(1, min(cfg.batch_size, shard.total)))
         return cls(net, params, owners, layouts, loss_fn, Adam(params, lr=cfg.lr), shard,
-                   cfg.clip, lambda k: learning_rate(cfg.lr, k, total, cfg.cooldown))
+                   cfg.clip)
 
     @property
     def members(self) -> int:
@@ -190,7 +187,6 @@ def _epoch(
         shard.reduce_grads(step.params)  # the global gradient, before per-member clipping
         norms.append(_clip_per_member(step.params, step.owners, step.layouts, step.members,
                                       step.clip))
-        step.optimizer.lr = step.lr_at(step.optimizer.step_count)
         step.optimizer.step()
         sum_loss = sum_loss + total.detach() * size
     return sum_loss, norms
