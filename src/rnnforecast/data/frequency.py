@@ -99,7 +99,7 @@ def _business_days(idx: pd.DatetimeIndex) -> bool:
     days, not daily data that misses every weekend."""
     if (idx[-1] - idx[0]).days < 14 or not (idx == idx.normalize()).all():
         return False
-    return bool((idx.dayofweek < 5).all() and idx.isin(pd.bdate_range(idx[0], idx[-1])).all())
+    return bool((idx.dayofweek < 5).all())
 
 
 def regular_frequencies(ds: np.ndarray, starts: np.ndarray) -> list[str | None]:
