@@ -39,6 +39,7 @@ PANELS = {  # file: (h, m)
 }
 SINGLES = "singles"
 NETWORKS = ("lstm", "gru")
+COMBINED = "lstm_ets_theta"  # the network averaged with AutoETS and Theta, once per seed
 BASELINES = ("seasonal_naive", "auto_ets", "auto_arima", "theta")
 SLOW_ARIMA = {"fpp3-aus-retail-monthly", "fpp3-us-employment-monthly", "fpp3-pbs-monthly",
               "fpp3-pedestrian-southern-cross-hourly", "fpp3-bank-calls-5min"}
@@ -95,6 +96,10 @@ def per_series(test: pd.DataFrame, forecast: pd.DataFrame, column: str,
 
 
 def forecast(model: str, train: pd.DataFrame, h: int, m: int, seed: int) -> pd.DataFrame:
+    if model == COMBINED:
+        from rnnforecast.combination import LstmEtsTheta
+
+        return LstmEtsTheta(h, m, seed=seed).fit(train).predict()
     if model in NETWORKS:
         from rnnforecast import Forecaster
 
@@ -116,7 +121,7 @@ def run_file(name: str, data: Path, part: str, seeds: list[int],
         for model in models:
             if model == "auto_arima" and single in SLOW_ARIMA:
                 continue
-            for seed in (seeds if model in NETWORKS else [0]):
+            for seed in (seeds if model in (*NETWORKS, COMBINED) else [0]):
                 start = time.process_time()
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
@@ -142,7 +147,7 @@ def main() -> None:
     parser.add_argument("--split", choices=("test", "val"), default="test")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--files", nargs="+", default=[*PANELS, SINGLES])
-    parser.add_argument("--models", default=",".join((*NETWORKS, *BASELINES)))
+    parser.add_argument("--models", default=",".join((*NETWORKS, COMBINED, *BASELINES)))
     parser.add_argument("--data-dir", type=Path, default=DEV)
     args = parser.parse_args()
     import torch

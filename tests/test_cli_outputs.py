@@ -256,10 +256,12 @@ def test_evaluate_and_demo_in_an_80_column_terminal_show_every_number_whole(
 
 def test_help_lists_every_model_and_the_real_defaults() -> None:
     from rnnforecast.baselines import BASELINES
-    from rnnforecast.cli.support import BASELINE_NAMES, NETWORK_NAMES
+    from rnnforecast.cli.support import BASELINE_NAMES, COMBINATION_NAMES, NETWORK_NAMES
+    from rnnforecast.combination import COMBINATIONS
     from rnnforecast.forecaster import _PANEL, _SMALL, MODELS
 
     assert MODELS == NETWORK_NAMES and tuple(BASELINES) == BASELINE_NAMES
+    assert tuple(COMBINATIONS) == COMBINATION_NAMES
     env = {"COLUMNS": "250"}
     fit_help = " ".join(invoke("fit", "--help", env=env).stdout.replace("│", " ").split())
     assert f"{', '.join(MODELS[:-1])} or {MODELS[-1]} (default lstm)" in fit_help
@@ -269,8 +271,9 @@ def test_help_lists_every_model_and_the_real_defaults() -> None:
     assert f"(default: {_SMALL['ensemble']} small data, {_PANEL['ensemble']} panels)" in fit_help
     evaluate_help = " ".join(invoke("evaluate", "--help", env=env).stdout.replace(
         "│", " ").split())
-    assert (f"any of the networks {', '.join(MODELS)} and the baselines "
-            f"{', '.join(BASELINES)} (seasonal_naive is always added)") in evaluate_help
+    assert (f"any of the networks {', '.join(MODELS)}, the combination "
+            f"{', '.join(COMBINATIONS)} (0.5 lstm + 0.25 AutoETS + 0.25 Theta) and the "
+            f"baselines {', '.join(BASELINES)} (seasonal_naive is always added)") in evaluate_help
 
 
 FLAGS = {"resume": "--resume", "checkpoint": "--checkpoint", "strategy": "--strategy",

@@ -12,6 +12,7 @@ layers, lowest first (docs/architecture.md draws them):
 - baselines: naive, seasonal naive, statsforecast models...
 - forecaster: the Forecaster (``intervals``: the documented interval names it gathers;
   ``rnnforecast/__init__``, which re-exports the Forecaster)
+- combination: the network combined with classical models (``lstm_ets_theta``)
 - evaluation: protocols over any models, the Dask runner
 - plotting: matplotlib figures of forecasts, training and explanations
 - explain: gradient flow, comparisons, the report
@@ -35,6 +36,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("training",),
     ("baselines",),
     ("forecaster", "intervals", ""),  # "": the package itself (rnnforecast/__init__.py)
+    ("combination",),
     ("evaluation",),
     ("plotting",),
     ("explain",),

@@ -18,7 +18,7 @@ import pandas as pd
 from rnnforecast.data.frequency import future_timestamps
 from rnnforecast.data.reader import FILL_METHODS, FillMethod, read_series
 from rnnforecast.data.seasons import series_season
-from rnnforecast.errors import ConfigError
+from rnnforecast.errors import ConfigError, DataError
 from rnnforecast.io.timestamps import as_timestamp
 
 __all__ = ["BASELINES", "Baseline", "Naive", "SeasonalNaive", "make_baseline", "seasonal_naive"]
@@ -79,17 +79,21 @@ class Baseline:
         self.series_ = self._read(data)
         return self
 
-    def predict(self, horizon: int | None = None, data: Any = None) -> pd.DataFrame:
+    def predict(self, horizon: int | None = None, data: Any = None, *,
+                unfit: bool = False) -> pd.DataFrame:
         """Forecast ``horizon`` steps (default: the fitted horizon) after the end of the
-        training data, or after the end of ``data`` when given."""
+        training data, or after the end of ``data`` when given.
+
+        ``unfit=True``: a series this model cannot forecast (a `DataError`, such as a series
+        too short for statsforecast) gets NaN instead of failing the whole panel (for
+        combinations, which fall back on their other members)."""
         if not hasattr(self, "series_"):
             raise ConfigError(f"this {type(self).__name__} is not fitted yet: call fit(data) first")
         h = int(self.horizon) if horizon is None else horizon
         if not _is_int(h) or h < 1:
             raise ConfigError(f"horizon={horizon!r} is invalid: use an integer >= 1")
         series = list((self.series_ if data is None else self._read(data)).values())
-        values = [np.asarray(self.forecast_series(s.values, int(h), s.season), dtype=np.float64)
-                  for s in series]
+        values = [self._forecast(s, int(h), unfit) for s in series]
         for s, v in zip(series, values, strict=True):
             if v.shape != (h,):
                 raise RuntimeError(f"{self.name} returned {v.shape} values for series "
@@ -102,6 +106,15 @@ class Baseline:
         })
 
     # ----------------------------------------------------------------------- plumbing
+
+    def _forecast(self, s: _Series, horizon: int, unfit: bool) -> np.ndarray:
+        try:
+            return np.asarray(self.forecast_series(s.values, horizon, s.season),
+                              dtype=np.float64)
+        except DataError:
+            if not unfit:
+                raise
+            return np.full(horizon, np.nan)
 
     def _check_params(self) -> None:
         if not _is_int(self.horizon) or self.horizon < 1:

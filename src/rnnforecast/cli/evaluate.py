@@ -43,6 +43,7 @@ from rnnforecast.cli.options import (
 )
 from rnnforecast.cli.support import (
     BASELINE_NAMES,
+    COMBINATION_NAMES,
     NETWORK_NAMES,
     OPTIONS,
     describe_frame,
@@ -64,8 +65,9 @@ def evaluate(
     horizon: Annotated[int | None, typer.Option(
         help="Steps to hold out and forecast (holdout protocol).", show_default=False)] = None,
     models: Annotated[str, typer.Option(
-        help=f"Comma-separated, any of the networks {', '.join(NETWORK_NAMES)} and the "
-        f"baselines {', '.join(BASELINE_NAMES)} (seasonal_naive is always added).")]
+        help=f"Comma-separated, any of the networks {', '.join(NETWORK_NAMES)}, the "
+        f"combination {', '.join(COMBINATION_NAMES)} (0.5 lstm + 0.25 AutoETS + 0.25 Theta) "
+        f"and the baselines {', '.join(BASELINE_NAMES)} (seasonal_naive is always added).")]
     = "lstm,naive,seasonal_naive",
     seeds: Annotated[int, typer.Option(
         help="Fit each network this many times, seeds 0..K-1.")] = 1,

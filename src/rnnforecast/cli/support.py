@@ -27,10 +27,12 @@ EXIT_BAD_INPUT = 2
 EXIT_BUG = 1
 EXIT_INTERRUPTED = 130
 
-#: the model names for help texts: `rnnforecast.forecaster.MODELS` and then
-#: `rnnforecast.baselines.BASELINES`, copied here because ``--help`` imports neither pandas
-#: nor torch; tests/test_cli.py fails when they drift from the registries
+#: the model names for help texts: `rnnforecast.forecaster.MODELS`,
+#: `rnnforecast.combination.COMBINATIONS` and `rnnforecast.baselines.BASELINES`, copied here
+#: because ``--help`` imports neither pandas nor torch; tests/test_cli_outputs.py fails when
+#: they drift from the registries
 NETWORK_NAMES = ("lstm", "gru", "rnn", "seq2seq")
+COMBINATION_NAMES = ("lstm_ets_theta",)
 BASELINE_NAMES = ("naive", "seasonal_naive", "drift", "mean", "seasonal_drift", "naive2",
                   "auto_ets", "auto_arima", "theta", "auto_ets_log", "auto_arima_log",
                   "theta_log")

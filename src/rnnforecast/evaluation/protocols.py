@@ -31,6 +31,7 @@ import pandas as pd
 
 from rnnforecast.baselines import BASELINES
 from rnnforecast.baselines.classical import Classical
+from rnnforecast.combination import COMBINATIONS
 from rnnforecast.data.covariates import CALENDAR
 from rnnforecast.data.seasons import series_season
 from rnnforecast.errors import ConfigError
@@ -96,15 +97,18 @@ class EvaluationResult:
 
 
 def deep_models() -> tuple[str, ...]:
-    """The recurrent models' names (`rnnforecast.forecaster.MODELS`)."""
+    """The models fitted once per seed: the networks (`rnnforecast.forecaster.MODELS`) and
+    the combinations that hold one (`rnnforecast.combination.COMBINATIONS`)."""
+    from rnnforecast.combination import COMBINATIONS
     from rnnforecast.forecaster import MODELS
 
-    return MODELS
+    return (*MODELS, *COMBINATIONS)
 
 
 def resolve_models(models: str | Iterable[str]) -> list[str]:
     """Model names from a list or a comma-separated string: lower-cased, de-duplicated, each
-    one a network (`rnnforecast.forecaster.MODELS`) or a baseline (`BASELINES`); seasonal
+    one a network (`rnnforecast.forecaster.MODELS`), a combination or a baseline
+    (`BASELINES`); seasonal
     naive is appended when missing."""
     names = models.split(",") if isinstance(models, str) else list(models)
     out: list[str] = []
@@ -211,7 +215,13 @@ def build_runs(
     fill = forecaster_kwargs.get("fill")
     runs: list[tuple[str, int, Any]] = []
     for name in names:
-        if name in deep:
+        if name in COMBINATIONS:
+            warm_torch()
+            warm_statsforecast()
+            for seed in range(seeds):
+                runs.append((name, seed, lambda n=name, s=seed: COMBINATIONS[n](
+                    horizon, season_length, seed=s, lookback=lookback, **forecaster_kwargs)))
+        elif name in deep:
             from rnnforecast.forecaster import Forecaster
 
             warm_torch()

@@ -258,12 +258,14 @@ class Verdict:
 def verdict(summary: pd.DataFrame, networks: Iterable[str] | None = None) -> Verdict:
     """The best model on MASE and, for every network, whether its MASE is strictly below
     each baseline's (``lstm 0.42 does NOT beat auto_ets 0.26``): seasonal naive alone is
-    not the bar when a classical model does better. ``networks`` defaults to
-    `rnnforecast.forecaster.MODELS`; every other model counts as a baseline."""
+    not the bar when a classical model does better. ``networks`` defaults to the networks
+    (`rnnforecast.forecaster.MODELS`) and the combinations that hold one; every other model
+    counts as a baseline."""
     if networks is None:
+        from rnnforecast.combination import COMBINATIONS
         from rnnforecast.forecaster import MODELS
 
-        networks = MODELS
+        networks = (*MODELS, *COMBINATIONS)
     nets = set(networks)
     models = [str(m) for m in summary["model"]]
     values = summary["mase"] if "mase" in summary.columns else [math.nan] * len(models)

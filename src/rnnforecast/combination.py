@@ -1,0 +1,144 @@
+"""``lstm_ets_theta``: the default LSTM combined with AutoETS and Theta, a model of its own.
+
+Why a combination: the network and the classical models fail differently. Where the
+network loses (trending yearly and quarterly series whose growth stops), it loses by bias:
+it extrapolates the past growth harder than AutoETS and Theta do, and averaging with them
+takes out much of that bias while keeping most of what the network gains elsewhere. The
+weights are fixed, half the network and a quarter each for AutoETS and Theta: on three
+validation origins of the competition and development panels that beat the median of the
+three (which follows the classical pair wherever both are wrong together) and the plain
+mean (BENCHMARKS.md, "A combination model"). Nothing is chosen per series or per dataset.
+
+The combination never replaces ``lstm``: it is reported beside it, under its own name. A
+series that statsforecast cannot fit (too short) or on which a classical model produces a
+non-finite forecast is combined from the models that did forecast it, their weights
+renormalised. Point forecasts only: prediction intervals come from the evaluation protocol's
+split conformal (``conformal=True``), as for any baseline.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from rnnforecast.baselines.classical import AutoETS, Classical, Theta
+from rnnforecast.baselines.simple import make_baseline
+from rnnforecast.data.reader import read_series
+from rnnforecast.errors import ConfigError
+from rnnforecast.forecaster import Forecaster
+
+__all__ = ["COMBINATIONS", "LstmEtsTheta"]
+
+#: the network options the combination itself sets, or that make no sense for a point
+#: forecast combined after the fact
+_RESERVED = ("model", "horizon", "seed", "lookback", "season_length")
+_INTERVAL_KEYS = ("levels", "conformal")
+
+
+class LstmEtsTheta:
+    """``0.5 lstm + 0.25 AutoETS + 0.25 Theta``, step by step, per series.
+
+    ``forecaster_kwargs`` go to the network (`rnnforecast.Forecaster`), except the interval
+    options, which the combination does not have. ``nonnegative`` (default ``None``: on for
+    series whose values are all >= 0) clips the combined forecast at 0, as the network does.
+    """
+
+    name: ClassVar[str] = "lstm_ets_theta"
+    network: ClassVar[str] = "lstm"
+    weights: ClassVar[dict[str, float]] = {"lstm": 0.5, AutoETS.name: 0.25, Theta.name: 0.25}
+    classical: ClassVar[tuple[type[Classical], ...]] = (AutoETS, Theta)
+
+    def __init__(
+        self,
+        horizon: int,
+        season_length: int | None = None,
+        *,
+        seed: int = 0,
+        lookback: int | None = None,
+        **forecaster_kwargs: Any,
+    ) -> None:
+        for key in _RESERVED:
+            if key in forecaster_kwargs:
+                raise ConfigError(f"{key}= is set by {self.name} itself and cannot be passed")
+        self.horizon = horizon
+        self.season_length = season_length
+        self.seed = seed
+        self.lookback = lookback
+        self.forecaster_kwargs = forecaster_kwargs
+
+    def __repr__(self) -> str:
+        return (f"LstmEtsTheta(horizon={self.horizon!r}, season_length={self.season_length!r}, "
+                f"seed={self.seed!r})")
+
+    @property
+    def future_cols(self) -> Any:
+        """The network's future-known columns (read by the evaluation protocols)."""
+        return self.forecaster_kwargs.get("future_cols")
+
+    def fit(self, data: Any) -> LstmEtsTheta:
+        """Fit the network on ``data`` and keep it for the classical models, which are fitted
+        when they forecast (as statsforecast's are)."""
+        options = {k: v for k, v in self.forecaster_kwargs.items() if k not in _INTERVAL_KEYS}
+        self.network_ = Forecaster(self.network, horizon=self.horizon, seed=self.seed,
+                                   lookback=self.lookback, season_length=self.season_length,
+                                   **options).fit(data)
+        fill = self.forecaster_kwargs.get("fill")
+        self.nonnegative_ = _nonnegative(read_series(data, fill=fill))
+        self.classical_ = {cls.name: make_baseline(cls.name, self.horizon, self.season_length,
+                                                   fill=fill).fit(data)
+                           for cls in self.classical}
+        return self
+
+    def predict(self, horizon: int | None = None, data: Any = None,
+                future: Any = None) -> pd.DataFrame:
+        """``unique_id, ds, lstm_ets_theta``: ``horizon`` steps after the training data, or
+        after ``data`` when given (as `Forecaster.predict`)."""
+        if not hasattr(self, "network_"):
+            raise ConfigError(f"this {type(self).__name__} is not fitted yet: call fit(data) "
+                              "first")
+        net = self.network_.predict(horizon, data, future)
+        h = len(net) // max(net["unique_id"].nunique(), 1)
+        key = ["unique_id", "ds"]
+        parts = {self.network: net.set_index(key)[self.network]}
+        for name, model in self.classical_.items():
+            parts[name] = model.predict(h, data, unfit=True).set_index(key)[name]
+        table = pd.concat(parts, axis=1).reindex(pd.MultiIndex.from_frame(net[key]))
+        if table[self.network].isna().any():
+            raise RuntimeError(f"{self.name}: the classical forecasts' dates do not match the "
+                               "network's")
+        values = table[list(self.weights)].to_numpy(dtype=np.float64)
+        combined = weighted_mean(values, np.array(list(self.weights.values())))
+        clip = self._clip_mask(net["unique_id"], data)
+        combined = np.where(clip, np.maximum(combined, 0.0), combined)
+        return pd.DataFrame({"unique_id": net["unique_id"].to_numpy(),
+                             "ds": net["ds"].to_numpy(), self.name: combined})
+
+    def _clip_mask(self, ids: pd.Series, data: Any) -> np.ndarray:
+        """Where the combined forecast is clipped at 0: everywhere or nowhere when
+        ``nonnegative`` is set, else on the series whose values are all >= 0."""
+        setting = self.forecaster_kwargs.get("nonnegative")
+        if setting is not None:
+            return np.full(len(ids), bool(setting))
+        if data is None:
+            nonneg = self.nonnegative_
+        else:
+            nonneg = _nonnegative(read_series(data, fill=self.forecaster_kwargs.get("fill")))
+        return ids.astype(str).map(nonneg).fillna(False).to_numpy(dtype=bool)
+
+
+def _nonnegative(frame: pd.DataFrame) -> dict[str, bool]:
+    lowest = frame.groupby("unique_id", sort=False)["y"].min()
+    return {str(uid): bool(v >= 0) for uid, v in lowest.items()}
+
+
+def weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Row-wise weighted mean of ``values`` (rows x models) over the non-NaN entries, the
+    weights renormalised per row (the network's column is never NaN)."""
+    present = ~np.isnan(values)
+    w = np.where(present, weights, 0.0)
+    return np.asarray(np.nansum(values * w, axis=1) / w.sum(axis=1), dtype=np.float64)
+
+
+COMBINATIONS: dict[str, type[LstmEtsTheta]] = {LstmEtsTheta.name: LstmEtsTheta}

@@ -1,0 +1,137 @@
+"""``lstm_ets_theta``: the network's forecast averaged with AutoETS and Theta, with fallbacks
+where statsforecast cannot fit a series, clipping like the network's, and a place in every
+evaluation protocol and the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from rnnforecast.baselines import BASELINES
+from rnnforecast.cli import app
+from rnnforecast.combination import LstmEtsTheta, weighted_mean
+from rnnforecast.errors import ConfigError, DataError
+from rnnforecast.evaluation import run_protocol
+from rnnforecast.forecaster import Forecaster
+
+FAST = {"epochs": 3, "hidden_size": 8, "ensemble": 1}
+
+
+def _monthly(n: int, uid: str, level: float = 100.0, slope: float = 1.0) -> pd.DataFrame:
+    t = np.arange(n, dtype=np.float64)
+    y = level + slope * t + 10 * np.sin(2 * np.pi * t / 12)
+    return pd.DataFrame({"unique_id": uid, "ds": pd.date_range("2000-01-01", periods=n,
+                                                                freq="MS"), "y": y})
+
+
+def _panel() -> pd.DataFrame:
+    return pd.concat([_monthly(60, "a"), _monthly(48, "b", 50.0, 0.5)], ignore_index=True)
+
+
+def test_the_forecast_is_half_the_network_and_a_quarter_each_of_ets_and_theta() -> None:
+    data = _panel()
+    combined = LstmEtsTheta(6, 12, seed=1, **FAST).fit(data).predict()
+    net = Forecaster("lstm", horizon=6, seed=1, season_length=12, **FAST).fit(data).predict()
+    ets = BASELINES["auto_ets"](6, 12).fit(data).predict()
+    theta = BASELINES["theta"](6, 12).fit(data).predict()
+    expected = 0.5 * net["lstm"] + 0.25 * ets["auto_ets"] + 0.25 * theta["theta"]
+    assert list(combined.columns) == ["unique_id", "ds", "lstm_ets_theta"]
+    pd.testing.assert_frame_equal(combined[["unique_id", "ds"]], net[["unique_id", "ds"]])
+    np.testing.assert_allclose(combined["lstm_ets_theta"], expected, rtol=1e-12)
+    assert LstmEtsTheta.weights == {"lstm": 0.5, "auto_ets": 0.25, "theta": 0.25}
+
+
+def test_a_series_statsforecast_cannot_fit_is_combined_from_the_others() -> None:
+    # AutoETS refuses 5 points, Theta takes them: that series is (0.5 net + 0.25 theta) / 0.75
+    data = pd.concat([_monthly(40, "long"), _monthly(5, "short")], ignore_index=True)
+    model = LstmEtsTheta(2, 1, seed=0, **FAST).fit(data)
+    combined = model.predict().set_index("unique_id")["lstm_ets_theta"]
+    net = model.network_.predict().set_index("unique_id")["lstm"]
+    theta = BASELINES["theta"](2, 1).fit(data).predict().set_index("unique_id")["theta"]
+    np.testing.assert_allclose(combined["short"],
+                               (0.5 * net["short"] + 0.25 * theta["short"]) / 0.75)
+    with pytest.raises(DataError, match="auto_ets cannot be fitted to a series of 5 points"):
+        BASELINES["auto_ets"](2, 1).fit(data).predict()
+    unfit = BASELINES["auto_ets"](2, 1).fit(data).predict(unfit=True)
+    assert unfit.loc[unfit["unique_id"] == "short", "auto_ets"].isna().all()
+    assert unfit.loc[unfit["unique_id"] == "long", "auto_ets"].notna().all()
+
+
+def test_weighted_mean_renormalises_over_the_models_present() -> None:
+    values = np.array([[1.0, 2.0, 3.0], [1.0, np.nan, 3.0], [1.0, np.nan, np.nan]])
+    out = weighted_mean(values, np.array([0.5, 0.25, 0.25]))
+    np.testing.assert_allclose(out, [1.75, (0.5 + 0.75) / 0.75, 1.0])
+
+
+def test_a_nonnegative_series_is_never_forecast_below_zero() -> None:
+    # a count falling to zero: the linear classical models run below 0, the combination not
+    y = np.concatenate([np.linspace(40.0, 2.0, 30), [1.0, 0.5, 0.0, 0.0]])
+    data = pd.DataFrame({"unique_id": "c", "y": y,
+                         "ds": pd.date_range("2000", periods=len(y), freq="YS")})
+    ets = BASELINES["auto_ets"](8, 1).fit(data).predict()["auto_ets"]
+    assert (ets < 0).any()  # the premise: without clipping the average could go negative
+    clipped = LstmEtsTheta(8, 1, seed=0, **FAST).fit(data).predict()["lstm_ets_theta"]
+    assert (clipped >= 0).all()
+    free = LstmEtsTheta(8, 1, seed=0, nonnegative=False, **FAST).fit(data).predict()
+    assert (free["lstm_ets_theta"] < 0).any()
+
+
+def test_it_forecasts_after_new_data_and_refuses_bad_use() -> None:
+    data = _panel()
+    model = LstmEtsTheta(6, 12, seed=0, **FAST).fit(data)
+    later = pd.concat([_monthly(72, "a"), _monthly(60, "b", 50.0, 0.5)], ignore_index=True)
+    out = model.predict(data=later)
+    assert out.groupby("unique_id")["ds"].min().to_dict() == {
+        "a": pd.Timestamp("2006-01-01"), "b": pd.Timestamp("2005-01-01")}
+    with pytest.raises(ConfigError, match="not fitted yet"):
+        LstmEtsTheta(6).predict()
+    with pytest.raises(ConfigError, match="model= is set by lstm_ets_theta itself"):
+        LstmEtsTheta(6, model="gru")
+
+
+def test_every_protocol_fits_it_once_per_seed(core_air: pd.DataFrame) -> None:
+    result = run_protocol(core_air, "lstm_ets_theta,theta", horizon=12, seeds=2,
+                          season_length=12, **FAST)
+    rows = result.scores[["model", "seed"]].drop_duplicates().to_records(index=False).tolist()
+    assert sorted(rows) == [("lstm_ets_theta", 0), ("lstm_ets_theta", 1),
+                            ("seasonal_naive", 0), ("theta", 0)]
+    assert isinstance(result.fitted["lstm_ets_theta"], LstmEtsTheta)
+    wide = result.forecast_frame(seed=1)
+    assert wide["lstm_ets_theta"].notna().all() and wide["theta"].notna().all()
+    backtest = run_protocol(core_air, "lstm_ets_theta", horizon=12, protocol="backtest",
+                            windows=2, season_length=12, **FAST)
+    assert set(backtest.scores["window"]) == {1, 2}
+    tutorial = run_protocol(core_air.iloc[:60], "lstm_ets_theta", protocol="tutorial",
+                            season_length=12, **FAST)
+    assert "lstm_ets_theta" in set(tutorial.scores["model"])
+
+
+def test_conformal_intervals_come_from_the_protocol(core_air: pd.DataFrame) -> None:
+    result = run_protocol(core_air, "lstm_ets_theta", horizon=6, season_length=12,
+                          levels=[80], conformal=True, **FAST)
+    wide = result.forecast_frame()
+    lo, hi = wide["lstm_ets_theta-lo-80"], wide["lstm_ets_theta-hi-80"]
+    assert (lo <= wide["lstm_ets_theta"]).all() and (wide["lstm_ets_theta"] <= hi).all()
+
+
+def test_the_command_line_evaluates_it(tmp_path: Path, core_air: pd.DataFrame) -> None:
+    path = tmp_path / "air.csv"
+    core_air.to_csv(path, index=False)
+    out = CliRunner().invoke(app, ["evaluate", str(path), "--horizon", "12", "--models",
+                                   "lstm_ets_theta,auto_ets", "--epochs", "3"])
+    assert out.exit_code == 0, out.output
+    assert "lstm_ets_theta" in out.output and "auto_ets" in out.output
+
+
+def test_the_verdict_holds_it_against_the_baselines_like_a_network() -> None:
+    from rnnforecast.evaluation.summary import verdict
+
+    summary = pd.DataFrame({"model": ["lstm", "lstm_ets_theta", "theta"],
+                            "mase": [0.9, 0.8, 0.85]})
+    said = verdict(summary)
+    assert said.text == ("best: lstm_ets_theta (MASE 0.80); lstm 0.90 does NOT beat theta "
+                         "0.85; lstm_ets_theta 0.80 beats theta 0.85")
