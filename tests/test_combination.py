@@ -135,3 +135,17 @@ def test_the_verdict_holds_it_against_the_baselines_like_a_network() -> None:
     said = verdict(summary)
     assert said.text == ("best: lstm_ets_theta (MASE 0.80); lstm 0.90 does NOT beat theta "
                          "0.85; lstm_ets_theta 0.80 beats theta 0.85")
+
+
+def test_a_warning_about_the_data_is_printed_once(tmp_path: Path) -> None:
+    # the network, the clipping rule and both classical models read the training part:
+    # its "much shorter" check fires four times, and the command line says it once
+    panel = pd.concat([_monthly(14, "s0"), *(_monthly(60, f"s{i}") for i in range(1, 6))])
+    path = tmp_path / "short.csv"
+    panel.to_csv(path, index=False)
+    out = CliRunner().invoke(app, ["evaluate", str(path), "--horizon", "6", "--models",
+                                   "lstm_ets_theta", "--epochs", "3"])
+    assert out.exit_code == 0, out.output
+    lines = [x for x in out.output.splitlines() if x.startswith("warning:")]
+    assert any("much shorter" in x for x in lines)
+    assert len(lines) == len(set(lines))

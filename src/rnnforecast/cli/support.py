@@ -109,12 +109,22 @@ def stdout_console() -> Any:
     return Console(file=sys.stdout, highlight=False, width=width, no_color=True)
 
 
-def _show_warning(message: Any, category: Any, filename: str, lineno: int,
-                  file: Any = None, line: str | None = None) -> None:
-    if not OPTIONS.quiet:
+def _warning_printer() -> Callable[..., None]:
+    """``warnings.showwarning`` for one command: each warning or note as one line, and a
+    line already shown is not repeated (the same check fires again when a protocol or a
+    combination re-reads its training part)."""
+    shown: set[str] = set()
+
+    def show(message: Any, category: Any, filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
         text = cli_language(" ".join(str(message).split()))
         prefix = getattr(category, "prefix", "warning")  # "note" for the reader's notices
-        sys.stderr.write(f"{prefix}: {text}\n")
+        said = f"{prefix}: {text}"
+        if not OPTIONS.quiet and said not in shown:
+            shown.add(said)
+            sys.stderr.write(said + "\n")
+
+    return show
 
 
 @contextlib.contextmanager
@@ -127,7 +137,7 @@ def reported_errors() -> Iterator[None]:
     from rnnforecast.errors import RnnForecastError
 
     with warnings.catch_warnings():  # the filters stay as they are; only the display changes
-        warnings.showwarning = _show_warning
+        warnings.showwarning = _warning_printer()
         try:
             yield
         except (typer.Exit, typer.Abort):
