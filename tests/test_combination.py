@@ -149,3 +149,14 @@ def test_a_warning_about_the_data_is_printed_once(tmp_path: Path) -> None:
     lines = [x for x in out.output.splitlines() if x.startswith("warning:")]
     assert any("much shorter" in x for x in lines)
     assert len(lines) == len(set(lines))
+
+
+def test_forecasts_on_other_dates_are_an_error_not_a_silent_fallback(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    model = LstmEtsTheta(6, 12, seed=0, **FAST).fit(_panel())
+    theta = model.classical_["theta"]
+    shifted = theta.predict()
+    shifted["ds"] = shifted["ds"] + pd.offsets.MonthBegin(1)
+    monkeypatch.setattr(theta, "predict", lambda *a, **k: shifted)
+    with pytest.raises(RuntimeError, match="dates do not match"):
+        model.predict()

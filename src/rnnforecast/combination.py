@@ -27,7 +27,6 @@ import pandas as pd
 
 from rnnforecast.baselines.classical import AutoETS, Classical, Theta
 from rnnforecast.baselines.simple import make_baseline
-from rnnforecast.data.reader import read_series
 from rnnforecast.errors import ConfigError
 from rnnforecast.forecaster import Forecaster
 
@@ -87,7 +86,6 @@ class LstmEtsTheta:
                                    lookback=self.lookback, season_length=self.season_length,
                                    **options).fit(data)
         fill = self.forecaster_kwargs.get("fill")
-        self.nonnegative_ = _nonnegative(read_series(data, fill=fill))
         self.classical_ = {cls.name: make_baseline(cls.name, self.horizon, self.season_length,
                                                    fill=fill).fit(data)
                            for cls in self.classical}
@@ -106,10 +104,11 @@ class LstmEtsTheta:
         parts = {self.network: net.set_index(key)[self.network]}
         for name, model in self.classical_.items():
             parts[name] = model.predict(h, data, unfit=True).set_index(key)[name]
-        table = pd.concat(parts, axis=1).reindex(pd.MultiIndex.from_frame(net[key]))
-        if table[self.network].isna().any():
+        table = pd.concat(parts, axis=1)  # an outer join: a date one model lacks adds a row
+        if len(table) != len(net):
             raise RuntimeError(f"{self.name}: the classical forecasts' dates do not match the "
                                "network's")
+        table = table.reindex(pd.MultiIndex.from_frame(net[key]))
         values = table[list(self.weights)].to_numpy(dtype=np.float64)
         combined = weighted_mean(values, np.array(list(self.weights.values())))
         clip = self._clip_mask(net["unique_id"], data)
@@ -118,21 +117,12 @@ class LstmEtsTheta:
                              "ds": net["ds"].to_numpy(), self.name: combined})
 
     def _clip_mask(self, ids: pd.Series, data: Any) -> np.ndarray:
-        """Where the combined forecast is clipped at 0: everywhere or nowhere when
-        ``nonnegative`` is set, else on the series whose values are all >= 0."""
-        setting = self.forecaster_kwargs.get("nonnegative")
-        if setting is not None:
-            return np.full(len(ids), bool(setting))
-        if data is None:
-            nonneg = self.nonnegative_
-        else:
-            nonneg = _nonnegative(read_series(data, fill=self.forecaster_kwargs.get("fill")))
-        return ids.astype(str).map(nonneg).fillna(False).to_numpy(dtype=bool)
-
-
-def _nonnegative(frame: pd.DataFrame) -> dict[str, bool]:
-    lowest = frame.groupby("unique_id", sort=False)["y"].min()
-    return {str(uid): bool(v >= 0) for uid, v in lowest.items()}
+        """Where the combined forecast is clipped at 0: where the network's own forecast is
+        (each series state's ``nonnegative``, the network's rule and setting)."""
+        states = (self.network_.series_ if data is None
+                  else self.network_.predictor_.states_for(data))
+        clip = {uid: state.nonnegative for uid, state in states.items()}
+        return ids.astype(str).map(clip).fillna(False).to_numpy(dtype=bool)
 
 
 def weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
