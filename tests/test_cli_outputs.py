@@ -264,7 +264,8 @@ def test_help_lists_every_model_and_the_real_defaults() -> None:
     assert tuple(COMBINATIONS) == COMBINATION_NAMES
     env = {"COLUMNS": "250"}
     fit_help = " ".join(invoke("fit", "--help", env=env).stdout.replace("│", " ").split())
-    assert f"{', '.join(MODELS[:-1])} or {MODELS[-1]} (default lstm)" in fit_help
+    assert (f"{', '.join(MODELS)} (default lstm), or the combination {', '.join(COMBINATIONS)} "
+            "(0.5 lstm + 0.25 AutoETS + 0.25 Theta)") in fit_help
     assert f"(default: {_SMALL['lr']:g} small data, {_PANEL['lr']:g} panels)" in fit_help
     assert (f"(default: {_SMALL['hidden_size']} for small data, {_PANEL['hidden_size']} for "
             "panels)") in fit_help

@@ -4,6 +4,8 @@ evaluation protocol and the command line."""
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +15,11 @@ from typer.testing import CliRunner
 
 from rnnforecast.baselines import BASELINES
 from rnnforecast.cli import app
-from rnnforecast.combination import LstmEtsTheta, weighted_mean
-from rnnforecast.errors import ConfigError, DataError
+from rnnforecast.combination import LstmEtsTheta, load_model_file, weighted_mean
+from rnnforecast.errors import ConfigError, DataError, ModelFileError
 from rnnforecast.evaluation import run_protocol
 from rnnforecast.forecaster import Forecaster
+from rnnforecast.forecaster.modelfile import save_model
 
 FAST = {"epochs": 3, "hidden_size": 8, "ensemble": 1}
 
@@ -160,3 +163,89 @@ def test_forecasts_on_other_dates_are_an_error_not_a_silent_fallback(
     monkeypatch.setattr(theta, "predict", lambda *a, **k: shifted)
     with pytest.raises(RuntimeError, match="dates do not match"):
         model.predict()
+
+
+# ------------------------------------------------------------------------- the model file
+
+def test_the_model_file_gives_back_the_same_forecasts_and_history(tmp_path: Path) -> None:
+    steps = pd.DataFrame({"unique_id": "k", "ds": np.arange(3, 3 + 2 * 50, 2),
+                          "y": 20 + np.cos(np.arange(50.0))})  # integer steps of 2
+    for name, data in (("dates", _panel()), ("steps", steps)):
+        model = LstmEtsTheta(6, 12, seed=0, **FAST).fit(data)
+        path = tmp_path / f"{name}.rnnf"
+        model.save(path)
+        loaded = LstmEtsTheta.load(path)
+        assert isinstance(load_model_file(path), LstmEtsTheta)
+        pd.testing.assert_frame_equal(loaded.predict(), model.predict())
+        pd.testing.assert_frame_equal(loaded.predict(4, data=data.iloc[:-3]),
+                                      model.predict(4, data=data.iloc[:-3]))
+        pd.testing.assert_frame_equal(loaded.history(), data.reset_index(drop=True),
+                                      check_dtype=False)
+        assert loaded.network_.get_params() == model.network_.get_params()
+
+
+def test_each_loader_refuses_the_other_kind_of_file(tmp_path: Path) -> None:
+    combined, single = tmp_path / "combined.rnnf", tmp_path / "single.rnnf"
+    LstmEtsTheta(6, 12, **FAST).fit(_panel()).save(combined)
+    Forecaster("lstm", horizon=6, **FAST).fit(_panel()).save(single)
+    with pytest.raises(ConfigError, match="holds the combination model lstm_ets_theta, not a "
+                                          "single network"):
+        Forecaster.load(combined)
+    with pytest.raises(ConfigError, match="holds a single lstm network, not lstm_ets_theta"):
+        LstmEtsTheta.load(single)
+    assert isinstance(load_model_file(single), Forecaster)
+    with pytest.raises(ConfigError, match="not fitted yet"):
+        LstmEtsTheta(6).save(tmp_path / "unfitted.rnnf")
+    assert not (tmp_path / "unfitted.rnnf").exists()
+
+
+def test_a_damaged_combination_section_is_a_model_file_error(tmp_path: Path) -> None:
+    model = LstmEtsTheta(6, 12, **FAST).fit(_panel())
+    fields, values = model.classical_["theta"].stored_series()
+    spec = {"name": "lstm_ets_theta", "weights": dict(LstmEtsTheta.weights),
+            "season_length": 12, "series": fields}
+    cases = {"too few values": (spec, values[:-1]),
+             "other weights": (dict(spec, weights={"lstm": 1.0}), values),
+             "unknown name": (dict(spec, name="lstm_arima"), values),
+             "no series": ({k: v for k, v in spec.items() if k != "series"}, values)}
+    for case, (bad, arrays) in cases.items():
+        path = tmp_path / f"{case.replace(' ', '-')}.rnnf"
+        save_model(model.network_, path, combination=bad, arrays={"values": arrays})
+        with pytest.raises(ModelFileError, match=path.name):
+            load_model_file(path)
+
+
+def test_the_command_line_fits_predicts_plots_and_describes_it(
+        tmp_path: Path, core_air: pd.DataFrame) -> None:
+    data, model = tmp_path / "air.csv", tmp_path / "air.rnnf"
+    core_air.to_csv(data, index=False)
+    fast = ["--epochs", "3", "--hidden-size", "8", "--ensemble", "1"]
+    runner = CliRunner()
+    out = runner.invoke(app, ["fit", str(data), "--model", "lstm_ets_theta", "--horizon", "12",
+                              "--save", str(model), *fast])
+    assert out.exit_code == 0, out.output
+    printed = runner.invoke(app, ["predict", str(model)])
+    assert printed.exit_code == 0, printed.output
+    forecast = pd.read_csv(io.StringIO(printed.stdout))
+    expected = LstmEtsTheta.load(model).predict()
+    np.testing.assert_allclose(forecast["lstm_ets_theta"], expected["lstm_ets_theta"])
+    described = runner.invoke(app, ["info", str(model), "--format", "json"])
+    assert described.exit_code == 0, described.output
+    details = json.loads(described.stdout)
+    assert details["combination"] == {"model": "lstm_ets_theta", "history_points": 144,
+                                      "weights": {"lstm": 0.5, "auto_ets": 0.25, "theta": 0.25}}
+    table = runner.invoke(app, ["info", str(model)], env={"COLUMNS": "250"})
+    assert "lstm_ets_theta: 0.5 lstm (" in table.stdout
+    drawn = runner.invoke(app, ["plot", str(model), "--out", str(tmp_path / "air.png")])
+    assert drawn.exit_code == 0 and (tmp_path / "air.png").stat().st_size > 0, drawn.output
+    refused = {"--levels": ["--levels", "80"], "--init": ["--init", str(model)]}
+    for flag, extra in refused.items():
+        out = runner.invoke(app, ["fit", str(data), "--model", "lstm_ets_theta", "--horizon",
+                                  "12", "--save", str(tmp_path / "x.rnnf"), *extra])
+        assert out.exit_code == 2 and f"{flag} is not available for the combination" in \
+            out.output, out.output
+    warm = runner.invoke(app, ["fit", str(data), "--init", str(model), "--save",
+                               str(tmp_path / "x.rnnf")])
+    assert warm.exit_code == 2 and "not a single network (what --init continues)" in \
+        warm.output, warm.output
+    assert not (tmp_path / "x.rnnf").exists()

@@ -16,10 +16,16 @@ series that statsforecast cannot fit (too short) or on which a classical model p
 non-finite forecast is combined from the models that did forecast it, their weights
 renormalised. Point forecasts only: prediction intervals come from the evaluation protocol's
 split conformal (``conformal=True``), as for any baseline.
+
+Its model file is the network's, plus the weights and every series' training values: the
+network forecasts from its stored tails, but AutoETS and Theta need the whole series, and they
+refit on it when they forecast (as they did after ``fit``). `load_model_file` reads either kind
+of file, which is what the command line's predict, plot and info do.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any, ClassVar
 
 import numpy as np
@@ -27,10 +33,13 @@ import pandas as pd
 
 from rnnforecast.baselines.classical import AutoETS, Classical, Theta
 from rnnforecast.baselines.simple import make_baseline
-from rnnforecast.errors import ConfigError
+from rnnforecast.data.history import past_timestamps
+from rnnforecast.errors import ConfigError, ModelFileError
 from rnnforecast.forecaster import Forecaster
+from rnnforecast.forecaster.modelfile import COMBINATION_KEY, read_model, save_model
+from rnnforecast.io.timestamps import as_timestamp
 
-__all__ = ["COMBINATIONS", "LstmEtsTheta"]
+__all__ = ["COMBINATIONS", "LstmEtsTheta", "load_model_file"]
 
 #: the network options the combination itself sets, or that make no sense for a point
 #: forecast combined after the fact
@@ -74,9 +83,19 @@ class LstmEtsTheta:
                 f"seed={self.seed!r})")
 
     @property
+    def model(self) -> str:
+        """The forecast column's name (a `Forecaster`'s ``model``)."""
+        return self.name
+
+    @property
     def future_cols(self) -> Any:
         """The network's future-known columns (read by the evaluation protocols)."""
         return self.forecaster_kwargs.get("future_cols")
+
+    @property
+    def fill(self) -> Any:
+        """How missing values are filled when data are read (the network's ``fill``)."""
+        return self.forecaster_kwargs.get("fill")
 
     def fit(self, data: Any) -> LstmEtsTheta:
         """Fit the network on ``data`` and keep it for the classical models, which are fitted
@@ -95,9 +114,7 @@ class LstmEtsTheta:
                 future: Any = None) -> pd.DataFrame:
         """``unique_id, ds, lstm_ets_theta``: ``horizon`` steps after the training data, or
         after ``data`` when given (as `Forecaster.predict`)."""
-        if not hasattr(self, "network_"):
-            raise ConfigError(f"this {type(self).__name__} is not fitted yet: call fit(data) "
-                              "first")
+        self._check_fitted()
         net = self.network_.predict(horizon, data, future)
         h = len(net) // max(net["unique_id"].nunique(), 1)
         key = ["unique_id", "ds"]
@@ -115,6 +132,67 @@ class LstmEtsTheta:
         combined = np.where(clip, np.maximum(combined, 0.0), combined)
         return pd.DataFrame({"unique_id": net["unique_id"].to_numpy(),
                              "ds": net["ds"].to_numpy(), self.name: combined})
+
+    def history(self) -> pd.DataFrame:
+        """The training data as kept (``unique_id, ds, y``, every point; the network alone
+        keeps only its tails)."""
+        self._check_fitted()
+        fields, values = next(iter(self.classical_.values())).stored_series()
+        parts, start = [], 0
+        for f in fields:
+            n = int(f["length"])
+            parts.append(pd.DataFrame({
+                "unique_id": f["unique_id"],
+                "ds": past_timestamps(as_timestamp(f["last_ds"]), n, f["freq"]),
+                "y": values[start:start + n]}))
+            start += n
+        return pd.concat(parts, ignore_index=True)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """One model file: the network's, with the weights and the training values that
+        AutoETS and Theta refit on (`load_model_file` reads it)."""
+        self._check_fitted()
+        fields, values = next(iter(self.classical_.values())).stored_series()
+        spec = {"name": self.name, "weights": dict(self.weights),
+                "season_length": self.season_length, "series": fields}
+        save_model(self.network_, path, combination=spec, arrays={"values": values})
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], *, network: bool = True) -> LstmEtsTheta:
+        """Read a file written by `save` (``network=False``: no torch, no forecasting; for a
+        description, as `Forecaster.load`)."""
+        model = load_model_file(path, network=network)
+        if not isinstance(model, cls):
+            raise ConfigError(f"{path} holds a single {model.model} network, not {cls.name}: "
+                              "load it with Forecaster.load(path)")
+        return model
+
+    @classmethod
+    def _from_file(cls, path: str | os.PathLike[str], network: Forecaster,
+                   spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> LstmEtsTheta:
+        """The combination around a loaded network, its classical models restored."""
+        try:
+            if spec["name"] != cls.name or spec["weights"] != cls.weights:
+                raise ValueError(f"combination {spec['name']} with weights {spec['weights']}")
+            params = {k: v for k, v in network.get_params().items()
+                      if k not in (*_RESERVED, *_INTERVAL_KEYS)}
+            model = cls(network.horizon, spec["season_length"], seed=network.seed,
+                        lookback=network.lookback, **params)
+            model.network_ = network
+            model.classical_ = {
+                c.name: make_baseline(c.name, network.horizon, spec["season_length"],
+                                      fill=network.fill).restore_series(spec["series"],
+                                                                        arrays["values"])
+                for c in cls.classical}
+        except (KeyError, TypeError, ValueError, ConfigError) as exc:
+            raise ModelFileError(f"{path}: the model file's combination is invalid ({exc})"
+                                 ) from None
+        return model
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "network_"):
+            raise ConfigError(f"this {type(self).__name__} is not fitted yet: call fit(data) "
+                              "first")
 
     def _clip_mask(self, ids: pd.Series, data: Any) -> np.ndarray:
         """Where the combined forecast is clipped at 0: where the network's own forecast is
@@ -134,3 +212,17 @@ def weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 COMBINATIONS: dict[str, type[LstmEtsTheta]] = {LstmEtsTheta.name: LstmEtsTheta}
+
+
+def load_model_file(path: str | os.PathLike[str], *,
+                    network: bool = True) -> Forecaster | LstmEtsTheta:
+    """The model in ``path``, a single network or a combination, read once."""
+    forecaster, meta, arrays = read_model(Forecaster, path, network)
+    spec = meta.get(COMBINATION_KEY)
+    if spec is None:
+        return forecaster
+    name = spec.get("name") if isinstance(spec, dict) else None
+    if name not in COMBINATIONS:
+        raise ModelFileError(f"{path}: unknown combination {name!r} (written by a newer "
+                             "rnnforecast?)")
+    return COMBINATIONS[name]._from_file(path, forecaster, spec, arrays)

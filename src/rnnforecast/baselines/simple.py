@@ -19,7 +19,7 @@ from rnnforecast.data.frequency import future_timestamps
 from rnnforecast.data.reader import FILL_METHODS, FillMethod, read_series
 from rnnforecast.data.seasons import series_season
 from rnnforecast.errors import ConfigError, DataError
-from rnnforecast.io.timestamps import as_timestamp
+from rnnforecast.io.timestamps import as_timestamp, ds_to_json
 
 __all__ = ["BASELINES", "Baseline", "Naive", "SeasonalNaive", "make_baseline", "seasonal_naive"]
 
@@ -104,6 +104,35 @@ class Baseline:
             "ds": dates[0].append(dates[1:]) if len(dates) > 1 else dates[0],
             self.name: np.concatenate(values),
         })
+
+    def stored_series(self) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """What ``fit`` kept, for a model file: JSON fields per series, and every series'
+        values end to end (an array: a long panel in JSON would be slow and large)."""
+        if not hasattr(self, "series_"):
+            raise ConfigError(f"this {type(self).__name__} is not fitted yet: call fit(data) first")
+        series = list(self.series_.values())
+        fields = [{"unique_id": s.unique_id, "length": len(s.values),
+                   "last_ds": ds_to_json(s.last_ds), "freq": s.freq, "season": s.season}
+                  for s in series]
+        values = (np.concatenate([s.values for s in series]) if series
+                  else np.empty(0, dtype=np.float64))
+        return fields, values
+
+    def restore_series(self, fields: list[dict[str, Any]], values: np.ndarray) -> Baseline:
+        """The fitted state that `stored_series` gave, without reading the data again
+        (`ValueError` when the fields and values do not fit together)."""
+        self._check_params()
+        lengths = [int(f["length"]) for f in fields]
+        if sum(lengths) != len(values) or min(lengths, default=1) < 1:
+            raise ValueError(f"{sum(lengths)} stored values expected, {len(values)} found")
+        ends = np.cumsum(lengths)
+        self.series_ = {
+            str(f["unique_id"]): _Series(str(f["unique_id"]),
+                                         np.asarray(values[end - n:end], dtype=np.float64),
+                                         as_timestamp(f["last_ds"]), str(f["freq"]),
+                                         int(f["season"]))
+            for f, n, end in zip(fields, lengths, ends, strict=True)}
+        return self
 
     # ----------------------------------------------------------------------- plumbing
 

@@ -51,6 +51,7 @@ from rnnforecast.cli.options import (
     ValueCol,
 )
 from rnnforecast.cli.support import (
+    COMBINATION_NAMES,
     EXIT_INTERRUPTED,
     NETWORK_NAMES,
     OPTIONS,
@@ -81,7 +82,8 @@ def fit(
     save: Annotated[str | None, typer.Option(
         help="Model file to write (one file, no pickle).", show_default=False)] = None,
     model: Annotated[str | None, typer.Option(
-        help=f"{', '.join(NETWORK_NAMES[:-1])} or {NETWORK_NAMES[-1]} (default lstm).",
+        help=f"{', '.join(NETWORK_NAMES)} (default lstm), or the combination "
+             f"{COMBINATION_NAMES[0]} (0.5 lstm + 0.25 AutoETS + 0.25 Theta).",
         rich_help_panel=MODEL_PANEL, show_default=False)]
     = None,
     lookback: Lookback = None,
@@ -156,6 +158,7 @@ def run_fit(data: str, flags: dict[str, Any], config: str | None, *,
     from rnnforecast.training.distributed import is_main_process
 
     settings = fit_settings(flags, config)
+    check_combination_options(settings, init, checkpoint)
     base = None
     if init is not None:  # warm start: the model file gives every setting not changed
         base = load_init(init, settings)
@@ -169,6 +172,9 @@ def run_fit(data: str, flags: dict[str, Any], config: str | None, *,
         covariates = covariate_columns(settings.get("future_cols"), settings.get("past_cols"))
         frame = read.read(data, covariates=covariates)
         detail(f"read {data}: {describe_frame(frame)}")
+    if settings.get("model") in COMBINATION_NAMES:
+        fit_combination(frame, settings, save)
+        return
     forecaster = Forecaster(**settings, quiet=OPTIONS.quiet) if base is None else base
     forecaster.quiet = OPTIONS.quiet
     if resume and checkpoint is not None:
@@ -203,6 +209,43 @@ def run_fit(data: str, flags: dict[str, Any], config: str | None, *,
             "unstable, lower --lr; if it falls slowly, raise --clip or train more --epochs")
 
 
+def check_combination_options(settings: dict[str, Any], init: str | None,
+                              checkpoint: str | None) -> None:
+    """What a combination cannot do: continue a fit, or give intervals of its own."""
+    from rnnforecast.errors import ConfigError
+
+    if settings.get("model") not in COMBINATION_NAMES:
+        return
+    refused = {"--init": init, "--checkpoint": checkpoint,
+               "--levels": settings.get("levels"), "--conformal": settings.get("conformal")}
+    for flag, value in refused.items():
+        if value:
+            raise ConfigError(f"{flag} is not available for the combination "
+                              f"{settings['model']}: it trains one network, refits AutoETS "
+                              f"and Theta, and gives point forecasts (drop {flag}, or fit "
+                              "--model lstm)")
+
+
+def fit_combination(frame: Any, settings: dict[str, Any], save: str) -> None:
+    """Fit and save a combination (its network's settings are the other flags)."""
+    from rnnforecast.combination import COMBINATIONS
+
+    settings = dict(settings)
+    cls = COMBINATIONS[settings.pop("model")]
+    model = cls(settings.pop("horizon"), settings.pop("season_length", None),
+                seed=settings.pop("seed", 0), lookback=settings.pop("lookback", None),
+                **settings, quiet=OPTIONS.quiet)
+    start = time.process_time()
+    model.fit(frame)
+    seconds = time.process_time() - start
+    model.save(save)
+    network = model.network_
+    epochs = len(network.history_.get("train_loss", []))
+    say(f"saved {model.name} model of {len(network.series_)} series (0.5 {network.model}, "
+        f"{epochs} epochs, + 0.25 AutoETS + 0.25 Theta; horizon {network.horizon}, "
+        f"{seconds:.1f} s CPU) to {save}")
+
+
 def fit_settings(flags: dict[str, Any], config: str | None) -> dict[str, Any]:
     """The --config file's settings overridden by the flags, each read the library's way."""
     from rnnforecast.forecaster.inputs import parse_columns
@@ -232,7 +275,7 @@ def check_fit_options(settings: dict[str, Any], data: str, config: str | None,
         raise ConfigError("--horizon is required (or horizon = N in the --config file): the "
                           "number of steps to forecast, e.g. --horizon 12")
     check_positive(settings["horizon"], "--horizon")
-    check_choice(settings.get("model"), "--model", MODELS)
+    check_choice(settings.get("model"), "--model", (*MODELS, *COMBINATION_NAMES))
     save = settings.pop("save", None)
     if save is None:
         raise ConfigError("--save is required: the model file to write, e.g. --save sales.rnnf")

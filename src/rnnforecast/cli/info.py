@@ -28,20 +28,31 @@ def run_info(model_file: str, output_format: str) -> None:
 
     from rich.table import Table
 
+    from rnnforecast.combination import LstmEtsTheta, load_model_file
     from rnnforecast.evaluation.describe import describe_model
-    from rnnforecast.forecaster import Forecaster
 
     check_choice(output_format, "--format", ("table", "json"))
-    forecaster = Forecaster.load(model_file, network=False)  # no torch: a description
+    model = load_model_file(model_file, network=False)  # no torch: a description
+    combined = isinstance(model, LstmEtsTheta)
+    forecaster = model.network_ if isinstance(model, LstmEtsTheta) else model
     details = describe_model(forecaster, model_file)
+    if isinstance(model, LstmEtsTheta):
+        details["combination"] = {"model": model.model, "weights": dict(model.weights),
+                                  "history_points": len(model.history())}
     if output_format == "json":
         print(json.dumps(details, indent=2, default=str))
         return
     table = Table(show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value")
+    network = f"{details['model']} ({details['parameters']:,} parameters)"
+    if combined:
+        parts = [f"{w:g} {network if name == forecaster.model else name}"
+                 for name, w in details["combination"]["weights"].items()]
+        network = (f"{details['combination']['model']}: {' + '.join(parts)} (refitted on the "
+                   f"{details['combination']['history_points']:,} training points kept)")
     rows = [
-        ("model", f"{details['model']} ({details['parameters']:,} parameters)"),
+        ("model", network),
         ("series", f"{details['series']}: {', '.join(details['series_ids'])}"),
         ("frequency", f"{details['frequency']} (season length {details['season_length']})"),
         ("trained on data ending", details["data_ends"]),

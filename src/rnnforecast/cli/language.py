@@ -25,6 +25,9 @@ _BARE = re.compile(r"(?<![\w.'\"-])[a-z]+_[a-z0-9_]+(?![\w='\"(])")
 _SPECIAL = (
     ("Forecaster.load(path).fit(data, warm_start=True)", "rnnforecast fit DATA --init MODEL"),
     ("checkpoint=<folder>", "--checkpoint DIR"),
+    ("what Forecaster.load reads and a warm start continues", "what --init continues"),
+    ("load it with rnnforecast.combination.load_model_file(path)",
+     "forecast with it by rnnforecast predict, or give --init a single network's model file"),
     ("warm_start=True", "--init"),
     (" or None", " or leave the option out"),
 )

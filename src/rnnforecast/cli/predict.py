@@ -53,14 +53,15 @@ def predict(
 
 def run_predict(model_file: str, data: str | None, horizon: int | None, out: str | None,
                 read: ReadOptions, *, future: str | None = None) -> None:
+    from rnnforecast.combination import load_model_file
     from rnnforecast.data.parquet import is_parquet, predict_parquet, read_parquet_series
-    from rnnforecast.forecaster import Forecaster
     from rnnforecast.forecaster.inputs import input_columns
 
     check_output_path(out, "--out")
     refuse_overwrite(out, "--out", {"model file": model_file, "--data file": data,
                                     "--future file": future})
-    forecaster = Forecaster.load(model_file)
+    forecaster = load_model_file(model_file)  # a network, or a combination around one
+    network = getattr(forecaster, "network_", forecaster)
     frame = None
     if data is not None and is_parquet(data) and out is not None and future is None:
         rows = predict_parquet(forecaster, data, out, horizon=horizon)  # group by group
@@ -70,7 +71,7 @@ def run_predict(model_file: str, data: str | None, horizon: int | None, out: str
         frame = read_parquet_series(data, fill=read.fill or forecaster.fill)
     elif data is not None:
         frame = read.read(data, fill=read.fill or forecaster.fill,
-                          covariates=input_columns(forecaster))
+                          covariates=input_columns(network))
         detail(f"read {data}: {describe_frame(frame)}")
     forecast = forecaster.predict(horizon=horizon, data=frame, future=future)
     text = forecast.to_csv(index=False)

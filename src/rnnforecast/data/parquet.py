@@ -27,9 +27,11 @@ _COLUMNS = ("unique_id", "ds", "y")
 
 
 class Predictor(Protocol):
-    """What `predict_parquet` needs of a model: a fitted `rnnforecast.Forecaster`."""
+    """What `predict_parquet` needs of a model: a fitted `rnnforecast.Forecaster`, or a
+    combination around one."""
 
-    fill: Any
+    @property
+    def fill(self) -> Any: ...
 
     def predict(self, horizon: int | None = None, data: Any = None) -> pd.DataFrame: ...
 

@@ -1,11 +1,18 @@
 """The model file of a fitted `Forecaster`: JSON settings (parameters, fitted state, history,
 conformal calibration) plus raw tensors, written atomically by `rnnforecast.io`. Loading
-never executes code from the file. The format is unchanged since version 1."""
+never executes code from the file. The format is unchanged since version 1.
+
+A combination model (`rnnforecast.combination`) writes its network's file with a
+``"combination"`` section and arrays named ``combination.*``; `load_model` refuses such a
+file, so that no one forecasts with half of a combination unawares, and `read_model` gives the
+combination its parts."""
 
 from __future__ import annotations
 
 import os
 from typing import Any, TypeVar
+
+import numpy as np
 
 from rnnforecast._version import __version__
 from rnnforecast.data.framing import MIN_LEVEL_SPAN
@@ -16,13 +23,20 @@ from rnnforecast.forecaster.params import PARAM_NAMES, check_params, fitted_para
 from rnnforecast.forecaster.state import SeriesState
 from rnnforecast.io.jsonsafe import finite_or_none
 
-__all__ = ["load_model", "save_model"]
+__all__ = ["COMBINATION_KEY", "load_model", "read_model", "save_model"]
 
 T = TypeVar("T")
+COMBINATION_KEY = "combination"
+_ARRAY_PREFIX = COMBINATION_KEY + "."
+#: how the message of `load_model` says to read a combination (the CLI translates it)
+LOAD_COMBINATION = "rnnforecast.combination.load_model_file(path)"
 
 
-def save_model(f: Any, path: str | os.PathLike[str]) -> None:
-    """Write the fitted model ``f`` to ``path`` (one file; atomic)."""
+def save_model(f: Any, path: str | os.PathLike[str], *,
+               combination: dict[str, Any] | None = None,
+               arrays: dict[str, np.ndarray] | None = None) -> None:
+    """Write the fitted model ``f`` to ``path`` (one file; atomic); a combination adds its
+    JSON ``combination`` section and its ``arrays``."""
     from rnnforecast.io import write_model_file
 
     meta = {
@@ -43,6 +57,9 @@ def save_model(f: Any, path: str | os.PathLike[str]) -> None:
         },
     }
     tensors = {k: v.detach().cpu().numpy() for k, v in f.net_.state_dict().items()}
+    if combination is not None:
+        meta[COMBINATION_KEY] = combination
+        tensors.update({_ARRAY_PREFIX + k: v for k, v in (arrays or {}).items()})
     write_model_file(path, meta, tensors)
 
 
@@ -51,9 +68,25 @@ def load_model(cls: type[T], path: str | os.PathLike[str], network: bool = True)
     a `ModelFileError` when the file is not one. ``network=False`` leaves the weights
     unread into a network (``net_`` None, torch not imported: a description of the model,
     such as ``rnnforecast info``, in a second less; the checksum is still verified)."""
+    forecaster, meta, _ = read_model(cls, path, network)
+    if COMBINATION_KEY in meta:
+        name = (meta[COMBINATION_KEY] or {}).get("name", "a combination")
+        raise ConfigError(
+            f"{path} holds the combination model {name}, not a single network (what "
+            f"Forecaster.load reads and a warm start continues): load it with {LOAD_COMBINATION}")
+    return forecaster
+
+
+def read_model(cls: type[T], path: str | os.PathLike[str],
+               network: bool = True) -> tuple[T, dict[str, Any], dict[str, np.ndarray]]:
+    """The network of the model file ``path`` (as `load_model`, combination or not), the
+    file's meta section and its combination arrays (names without the prefix)."""
     from rnnforecast.io import read_model_file
 
     meta, tensors = read_model_file(path)
+    arrays = {k[len(_ARRAY_PREFIX):]: v for k, v in tensors.items()
+              if k.startswith(_ARRAY_PREFIX)}
+    tensors = {k: v for k, v in tensors.items() if not k.startswith(_ARRAY_PREFIX)}
     net = None
     try:
         if meta.get("library") != "rnnforecast":
@@ -77,7 +110,7 @@ def load_model(cls: type[T], path: str | os.PathLike[str], network: bool = True)
     forecaster.net_ = net
     forecaster._parameter_count = sum(int(v.size) for v in tensors.values())
     forecaster._fitted_params = fitted_params(forecaster)
-    return forecaster  # type: ignore[no-any-return]
+    return forecaster, meta, arrays
 
 
 def _set_fitted(forecaster: Any, fitted: dict[str, Any], params: dict[str, Any]) -> None:

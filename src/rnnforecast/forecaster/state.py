@@ -15,7 +15,7 @@ from rnnforecast.data.frequency import is_integer_freq
 from rnnforecast.data.seasons import framing_season
 from rnnforecast.data.transforms import use_log
 from rnnforecast.errors import DataError
-from rnnforecast.io.timestamps import as_timestamp
+from rnnforecast.io.timestamps import as_timestamp, ds_to_json
 
 __all__ = ["SeriesState", "common_frequency", "fit_series", "split", "steps_between"]
 
@@ -45,10 +45,7 @@ class SeriesState:
 
     def to_json(self) -> dict[str, Any]:
         out = dict(self.__dict__)
-        if isinstance(self.last_ds, pd.Timestamp):
-            out["last_ds"] = self.last_ds.isoformat()
-        else:
-            out["last_ds"] = int(self.last_ds)
+        out["last_ds"] = ds_to_json(self.last_ds)
         return out
 
     @classmethod

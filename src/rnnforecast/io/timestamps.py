@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["as_timestamp", "format_ds"]
+__all__ = ["as_timestamp", "ds_to_json", "format_ds"]
 
 
 def format_ds(value: object) -> str:
@@ -25,3 +25,11 @@ def as_timestamp(value: Any) -> int | pd.Timestamp:
     if isinstance(value, (int, np.integer)):
         return int(value)
     return pd.Timestamp(value)
+
+
+def ds_to_json(value: Any) -> int | str:
+    """A kept ``ds`` value (`as_timestamp`'s) for a JSON file: an integer step as it is, a
+    timestamp in ISO 8601 (which `as_timestamp` reads back)."""
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return int(value)
