@@ -207,12 +207,15 @@ def test_a_damaged_combination_section_is_a_model_file_error(tmp_path: Path) -> 
     cases = {"too few values": (spec, values[:-1]),
              "other weights": (dict(spec, weights={"lstm": 1.0}), values),
              "unknown name": (dict(spec, name="lstm_arima"), values),
-             "no series": ({k: v for k, v in spec.items() if k != "series"}, values)}
+             "no series": ({k: v for k, v in spec.items() if k != "series"}, values),
+             "not a section": (["lstm_ets_theta"], values)}
     for case, (bad, arrays) in cases.items():
         path = tmp_path / f"{case.replace(' ', '-')}.rnnf"
         save_model(model.network_, path, combination=bad, arrays={"values": arrays})
         with pytest.raises(ModelFileError, match=path.name):
             load_model_file(path)
+        with pytest.raises(ConfigError, match="not a single network"):
+            Forecaster.load(path)
 
 
 def test_the_command_line_fits_predicts_plots_and_describes_it(

@@ -33,12 +33,12 @@ def run_info(model_file: str, output_format: str) -> None:
 
     check_choice(output_format, "--format", ("table", "json"))
     model = load_model_file(model_file, network=False)  # no torch: a description
-    combined = isinstance(model, LstmEtsTheta)
     forecaster = model.network_ if isinstance(model, LstmEtsTheta) else model
     details = describe_model(forecaster, model_file)
     if isinstance(model, LstmEtsTheta):
         details["combination"] = {"model": model.model, "weights": dict(model.weights),
                                   "history_points": len(model.history())}
+    combination = details.get("combination")
     if output_format == "json":
         print(json.dumps(details, indent=2, default=str))
         return
@@ -46,11 +46,11 @@ def run_info(model_file: str, output_format: str) -> None:
     table.add_column("field", style="bold")
     table.add_column("value")
     network = f"{details['model']} ({details['parameters']:,} parameters)"
-    if combined:
+    if combination:
         parts = [f"{w:g} {network if name == forecaster.model else name}"
-                 for name, w in details["combination"]["weights"].items()]
-        network = (f"{details['combination']['model']}: {' + '.join(parts)} (refitted on the "
-                   f"{details['combination']['history_points']:,} training points kept)")
+                 for name, w in combination["weights"].items()]
+        network = (f"{combination['model']}: {' + '.join(parts)} (refitted on the "
+                   f"{combination['history_points']:,} training points kept)")
     rows = [
         ("model", network),
         ("series", f"{details['series']}: {', '.join(details['series_ids'])}"),

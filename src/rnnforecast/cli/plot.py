@@ -73,12 +73,12 @@ def run_plot(source: str, out: str | None, data: str | None, horizon: int | None
     with open(path, "rb") as handle:
         is_model = handle.read(len(MAGIC)) == MAGIC
     if is_model:
-        from rnnforecast.combination import load_model_file
+        from rnnforecast.combination import LstmEtsTheta, load_model_file
 
         forecaster = load_model_file(path)
         if data is not None:
             history = read.read(data, fill=read.fill or forecaster.fill)
-        elif hasattr(forecaster, "history"):  # a combination keeps every point
+        elif isinstance(forecaster, LstmEtsTheta):  # a combination keeps every point
             history = forecaster.history()
         else:
             history = stored_history(forecaster.series_.values(), forecaster.freq_)

@@ -70,7 +70,8 @@ def load_model(cls: type[T], path: str | os.PathLike[str], network: bool = True)
     such as ``rnnforecast info``, in a second less; the checksum is still verified)."""
     forecaster, meta, _ = read_model(cls, path, network)
     if COMBINATION_KEY in meta:
-        name = (meta[COMBINATION_KEY] or {}).get("name", "a combination")
+        spec = meta[COMBINATION_KEY]
+        name = spec.get("name", "a combination") if isinstance(spec, dict) else "a combination"
         raise ConfigError(
             f"{path} holds the combination model {name}, not a single network (what "
             f"Forecaster.load reads and a warm start continues): load it with {LOAD_COMBINATION}")
