@@ -202,8 +202,7 @@ def test_each_loader_refuses_the_other_kind_of_file(tmp_path: Path) -> None:
 def test_a_damaged_combination_section_is_a_model_file_error(tmp_path: Path) -> None:
     model = LstmEtsTheta(6, 12, **FAST).fit(_panel())
     fields, values = model.classical_["theta"].stored_series()
-    spec = {"name": "lstm_ets_theta", "weights": dict(LstmEtsTheta.weights),
-            "season_length": 12, "series": fields}
+    spec = {"name": "lstm_ets_theta", "weights": dict(LstmEtsTheta.weights), "series": fields}
     cases = {"too few values": (spec, values[:-1]),
              "other weights": (dict(spec, weights={"lstm": 1.0}), values),
              "unknown name": (dict(spec, name="lstm_arima"), values),

@@ -33,11 +33,9 @@ import pandas as pd
 
 from rnnforecast.baselines.classical import AutoETS, Classical, Theta
 from rnnforecast.baselines.simple import make_baseline
-from rnnforecast.data.history import past_timestamps
 from rnnforecast.errors import ConfigError, ModelFileError
 from rnnforecast.forecaster import Forecaster
 from rnnforecast.forecaster.modelfile import COMBINATION_KEY, read_model, save_model
-from rnnforecast.io.timestamps import as_timestamp
 
 __all__ = ["COMBINATIONS", "LstmEtsTheta", "load_model_file"]
 
@@ -137,24 +135,20 @@ class LstmEtsTheta:
         """The training data as kept (``unique_id, ds, y``, every point; the network alone
         keeps only its tails)."""
         self._check_fitted()
-        fields, values = next(iter(self.classical_.values())).stored_series()
-        parts, start = [], 0
-        for f in fields:
-            n = int(f["length"])
-            parts.append(pd.DataFrame({
-                "unique_id": f["unique_id"],
-                "ds": past_timestamps(as_timestamp(f["last_ds"]), n, f["freq"]),
-                "y": values[start:start + n]}))
-            start += n
-        return pd.concat(parts, ignore_index=True)
+        return next(iter(self.classical_.values())).history()
+
+    def formula(self, network: str | None = None) -> str:
+        """The combination in words, ``0.5 lstm + 0.25 auto_ets + 0.25 theta`` (``network``:
+        what to call the network instead)."""
+        return " + ".join(f"{w:g} {network if name == self.network and network else name}"
+                          for name, w in self.weights.items())
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """One model file: the network's, with the weights and the training values that
         AutoETS and Theta refit on (`load_model_file` reads it)."""
         self._check_fitted()
         fields, values = next(iter(self.classical_.values())).stored_series()
-        spec = {"name": self.name, "weights": dict(self.weights),
-                "season_length": self.season_length, "series": fields}
+        spec = {"name": self.name, "weights": dict(self.weights), "series": fields}
         save_model(self.network_, path, combination=spec, arrays={"values": values})
 
     @classmethod
@@ -176,11 +170,11 @@ class LstmEtsTheta:
                 raise ValueError(f"combination {spec['name']} with weights {spec['weights']}")
             params = {k: v for k, v in network.get_params().items()
                       if k not in (*_RESERVED, *_INTERVAL_KEYS)}
-            model = cls(network.horizon, spec["season_length"], seed=network.seed,
+            model = cls(network.horizon, network.season_length, seed=network.seed,
                         lookback=network.lookback, **params)
             model.network_ = network
             model.classical_ = {
-                c.name: make_baseline(c.name, network.horizon, spec["season_length"],
+                c.name: make_baseline(c.name, network.horizon, network.season_length,
                                       fill=network.fill).restore_series(spec["series"],
                                                                         arrays["values"])
                 for c in cls.classical}

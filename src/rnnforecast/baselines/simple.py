@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from rnnforecast.data.frequency import future_timestamps
+from rnnforecast.data.history import past_timestamps
 from rnnforecast.data.reader import FILL_METHODS, FillMethod, read_series
 from rnnforecast.data.seasons import series_season
 from rnnforecast.errors import ConfigError, DataError
@@ -117,6 +118,15 @@ class Baseline:
         values = (np.concatenate([s.values for s in series]) if series
                   else np.empty(0, dtype=np.float64))
         return fields, values
+
+    def history(self) -> pd.DataFrame:
+        """What ``fit`` kept, as the long frame ``unique_id, ds, y`` (every point)."""
+        if not hasattr(self, "series_"):
+            raise ConfigError(f"this {type(self).__name__} is not fitted yet: call fit(data) first")
+        return pd.concat([pd.DataFrame({"unique_id": s.unique_id,
+                                        "ds": past_timestamps(s.last_ds, len(s.values), s.freq),
+                                        "y": s.values})
+                          for s in self.series_.values()], ignore_index=True)
 
     def restore_series(self, fields: list[dict[str, Any]], values: np.ndarray) -> Baseline:
         """The fitted state that `stored_series` gave, without reading the data again

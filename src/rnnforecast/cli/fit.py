@@ -241,8 +241,8 @@ def fit_combination(frame: Any, settings: dict[str, Any], save: str) -> None:
     model.save(save)
     network = model.network_
     epochs = len(network.history_.get("train_loss", []))
-    say(f"saved {model.name} model of {len(network.series_)} series (0.5 {network.model}, "
-        f"{epochs} epochs, + 0.25 AutoETS + 0.25 Theta; horizon {network.horizon}, "
+    say(f"saved {model.name} model of {len(network.series_)} series "
+        f"({model.formula(f'{network.model} ({epochs} epochs)')}; horizon {network.horizon}, "
         f"{seconds:.1f} s CPU) to {save}")
 
 

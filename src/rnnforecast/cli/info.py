@@ -38,7 +38,6 @@ def run_info(model_file: str, output_format: str) -> None:
     if isinstance(model, LstmEtsTheta):
         details["combination"] = {"model": model.model, "weights": dict(model.weights),
                                   "history_points": len(model.history())}
-    combination = details.get("combination")
     if output_format == "json":
         print(json.dumps(details, indent=2, default=str))
         return
@@ -46,11 +45,9 @@ def run_info(model_file: str, output_format: str) -> None:
     table.add_column("field", style="bold")
     table.add_column("value")
     network = f"{details['model']} ({details['parameters']:,} parameters)"
-    if combination:
-        parts = [f"{w:g} {network if name == forecaster.model else name}"
-                 for name, w in combination["weights"].items()]
-        network = (f"{combination['model']}: {' + '.join(parts)} (refitted on the "
-                   f"{combination['history_points']:,} training points kept)")
+    if isinstance(model, LstmEtsTheta):
+        network = (f"{model.model}: {model.formula(network)} (refitted on the "
+                   f"{details['combination']['history_points']:,} training points kept)")
     rows = [
         ("model", network),
         ("series", f"{details['series']}: {', '.join(details['series_ids'])}"),
